@@ -1,0 +1,177 @@
+//! Charts: the embedded Dify chart, or one loaded from a directory.
+//!
+//! A chart is Helm's layout with minijinja templates:
+//!
+//! ```text
+//! Chart.yaml          name, version, appVersion
+//! values.yaml         default values (YAML 1.1, read like a values file)
+//! values.schema.json  optional JSON Schema for the final values
+//! templates/*.yaml    one manifest file each; files whose name starts
+//!                     with `_` are helpers (macros), never rendered
+//! ```
+
+use std::path::{Path, PathBuf};
+
+use crate::values::yaml::parse_values;
+use crate::values::{Map, Value};
+
+/// A chart could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ChartError {
+    #[error("cannot read chart file {path}: {source}")]
+    Io { path: PathBuf, source: std::io::Error },
+    #[error("{0}")]
+    Invalid(String),
+}
+
+/// A loaded chart.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    /// `Chart.yaml` field `name`.
+    pub name: String,
+    /// `Chart.yaml` field `version`.
+    pub version: String,
+    /// `Chart.yaml` field `appVersion` (empty when absent).
+    pub app_version: String,
+    /// The text of `Chart.yaml`, as `difyx show chart` prints it.
+    pub chart_yaml: String,
+    /// The text of `values.yaml`, as `difyx show values` prints it.
+    pub values_yaml: String,
+    /// The parsed default values.
+    pub values: Map,
+    /// The text of `values.schema.json`, if the chart has one.
+    pub schema: Option<String>,
+    /// Templates as (path relative to the chart, e.g. `templates/api-secret.yaml`, source),
+    /// sorted by path.
+    pub templates: Vec<(String, String)>,
+}
+
+/// The embedded Dify chart's files, relative to `charts/dify/`.
+const EMBEDDED: &[(&str, &str)] = &[
+    ("Chart.yaml", include_str!("../../charts/dify/Chart.yaml")),
+    ("values.yaml", include_str!("../../charts/dify/values.yaml")),
+    ("templates/_helpers.tpl", include_str!("../../charts/dify/templates/_helpers.tpl")),
+    ("templates/_credentials.tpl", include_str!("../../charts/dify/templates/_credentials.tpl")),
+    ("templates/_externalsecret.tpl", include_str!("../../charts/dify/templates/_externalsecret.tpl")),
+    ("templates/api-secret.yaml", include_str!("../../charts/dify/templates/api-secret.yaml")),
+    ("templates/worker-secret.yaml", include_str!("../../charts/dify/templates/worker-secret.yaml")),
+    ("templates/sandbox-secret.yaml", include_str!("../../charts/dify/templates/sandbox-secret.yaml")),
+    ("templates/plugin-daemon-secret.yaml", include_str!("../../charts/dify/templates/plugin-daemon-secret.yaml")),
+    ("templates/api-externalsecret.yaml", include_str!("../../charts/dify/templates/api-externalsecret.yaml")),
+    ("templates/worker-externalsecret.yaml", include_str!("../../charts/dify/templates/worker-externalsecret.yaml")),
+    ("templates/sandbox-externalsecret.yaml", include_str!("../../charts/dify/templates/sandbox-externalsecret.yaml")),
+    ("templates/plugin-daemon-externalsecret.yaml", include_str!("../../charts/dify/templates/plugin-daemon-externalsecret.yaml")),
+    ("templates/postgresql-externalsecret.yaml", include_str!("../../charts/dify/templates/postgresql-externalsecret.yaml")),
+    ("templates/redis-externalsecret.yaml", include_str!("../../charts/dify/templates/redis-externalsecret.yaml")),
+];
+
+impl Chart {
+    /// The Dify chart built into the binary.
+    pub fn embedded() -> Chart {
+        let file = |name: &str| {
+            EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, text)| text.to_string())
+        };
+        let templates = EMBEDDED
+            .iter()
+            .filter(|(n, _)| n.starts_with("templates/"))
+            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .collect();
+        Chart::from_parts(
+            "<embedded dify chart>",
+            file("Chart.yaml").unwrap_or_default(),
+            file("values.yaml").unwrap_or_default(),
+            None,
+            templates,
+        )
+        .expect("the embedded chart is valid (checked by tests)")
+    }
+
+    /// Loads a chart directory.
+    pub fn load(dir: &Path) -> Result<Chart, ChartError> {
+        let read = |path: PathBuf| {
+            std::fs::read_to_string(&path).map_err(|source| ChartError::Io { path, source })
+        };
+        if !dir.is_dir() {
+            return Err(ChartError::Invalid(format!(
+                "{}: not a chart directory (expected a folder with Chart.yaml and templates/)",
+                dir.display()
+            )));
+        }
+        let chart_yaml = read(dir.join("Chart.yaml"))?;
+        let values_path = dir.join("values.yaml");
+        let values_yaml = if values_path.exists() { read(values_path)? } else { String::new() };
+        let schema_path = dir.join("values.schema.json");
+        let schema = if schema_path.exists() { Some(read(schema_path)?) } else { None };
+        let mut templates = Vec::new();
+        collect_templates(&dir.join("templates"), "templates", &mut templates)?;
+        Chart::from_parts(&dir.display().to_string(), chart_yaml, values_yaml, schema, templates)
+    }
+
+    fn from_parts(
+        origin: &str,
+        chart_yaml: String,
+        values_yaml: String,
+        schema: Option<String>,
+        mut templates: Vec<(String, String)>,
+    ) -> Result<Chart, ChartError> {
+        let meta = parse_values(&chart_yaml, &format!("{origin}/Chart.yaml"))
+            .map_err(|e| ChartError::Invalid(e.message))?;
+        let field = |key: &str| match meta.get(key) {
+            Some(Value::String(s)) => Ok(s.clone()),
+            None | Some(Value::Null) => Ok(String::new()),
+            Some(other) => Err(ChartError::Invalid(format!(
+                "{origin}/Chart.yaml: {key} must be a string, got {}",
+                other.type_name()
+            ))),
+        };
+        let (name, version, app_version) = (field("name")?, field("version")?, field("appVersion")?);
+        if name.is_empty() || version.is_empty() {
+            return Err(ChartError::Invalid(format!(
+                "{origin}/Chart.yaml: name and version are required"
+            )));
+        }
+        let values = parse_values(&values_yaml, &format!("{origin}/values.yaml"))
+            .map_err(|e| ChartError::Invalid(e.message))?;
+        templates.sort();
+        Ok(Chart { name, version, app_version, chart_yaml, values_yaml, values, schema, templates })
+    }
+}
+
+fn collect_templates(
+    dir: &Path,
+    prefix: &str,
+    out: &mut Vec<(String, String)>,
+) -> Result<(), ChartError> {
+    let entries = std::fs::read_dir(dir)
+        .map_err(|source| ChartError::Io { path: dir.to_owned(), source })?;
+    for entry in entries {
+        let entry = entry.map_err(|source| ChartError::Io { path: dir.to_owned(), source })?;
+        let path = entry.path();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let rel = format!("{prefix}/{name}");
+        if path.is_dir() {
+            collect_templates(&path, &rel, out)?;
+        } else {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|source| ChartError::Io { path: path.clone(), source })?;
+            out.push((rel, text));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_chart_lists_every_file_of_charts_dify() {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/dify");
+        let on_disk = Chart::load(&dir).unwrap();
+        let embedded = Chart::embedded();
+        assert_eq!(embedded.templates, on_disk.templates, "update EMBEDDED in src/chart/mod.rs");
+        assert_eq!(embedded.values, on_disk.values);
+        assert_eq!((embedded.name.as_str(), embedded.version.as_str()), ("dify", "0.27.0"));
+        assert_eq!(embedded.app_version, "1.6.0");
+    }
+}

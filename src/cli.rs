@@ -1,0 +1,302 @@
+//! The command line: flags in, text out. Everything else lives in the library.
+
+use std::io::{self, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anyhow::{anyhow, Context, Result};
+use clap::{Args, Parser, Subcommand};
+
+use crate::chart::Chart;
+use crate::engine::{Capabilities, Release};
+use crate::pipeline::{self, Options, UserValues, ValuesFile};
+use crate::release;
+use crate::values::strvals::SetKind;
+
+const AFTER_HELP: &str = "\
+Examples:
+  difyx template dify -f values.yaml -n dify | kubectl apply -f -
+  difyx template dify -f base.yaml -f prod.yaml --set externalSecret.enabled=true
+  difyx template dify -f values.yaml -s 'templates/*-externalsecret.yaml'
+  difyx values dify -f values.yaml          # the values the templates see
+  difyx show values                         # the embedded chart's defaults";
+
+/// Render the Dify chart's secret layer (ExternalSecrets and Secrets), as `helm template` would.
+#[derive(Parser, Debug)]
+#[command(name = "difyx", version, about, after_help = AFTER_HELP)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Render the chart's manifests to stdout, as `helm template`.
+    #[command(after_help = "\
+Examples:
+  difyx template dify -f values.yaml -n dify | kubectl apply -f -
+  difyx template -f values.yaml                       # release name: release-name
+  difyx template dify ./my-chart -f values.yaml       # a chart directory instead of the embedded one
+  difyx template dify -f values.yaml -s templates/api-externalsecret.yaml
+  difyx template dify -f values.yaml --strict         # warnings fail the render")]
+    Template(TemplateArgs),
+    /// Print the final values (chart defaults merged with yours) as YAML.
+    #[command(after_help = "\
+Examples:
+  difyx values dify -f values.yaml
+  difyx values -f a.yaml -f b.yaml --set externalSecret.enabled=true")]
+    Values(ValuesCommand),
+    /// Show the chart's files: `values` (its default values.yaml) or `chart` (its Chart.yaml).
+    #[command(after_help = "\
+Examples:
+  difyx show values > my-values.yaml
+  difyx show chart ./my-chart")]
+    Show {
+        #[command(subcommand)]
+        what: ShowWhat,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ShowWhat {
+    /// Print the chart's default values.yaml.
+    Values {
+        /// A chart directory (default: the embedded Dify chart).
+        chart: Option<PathBuf>,
+    },
+    /// Print the chart's Chart.yaml.
+    Chart {
+        /// A chart directory (default: the embedded Dify chart).
+        chart: Option<PathBuf>,
+    },
+}
+
+#[derive(Args, Debug)]
+struct TemplateArgs {
+    #[command(flatten)]
+    release: ReleaseArgs,
+    /// Only print documents from templates matching this glob, e.g.
+    /// `templates/api-secret.yaml` or `templates/*-externalsecret.yaml` (repeatable).
+    #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
+    show_only: Vec<String>,
+    /// Treat warnings as errors (exit 1, nothing on stdout).
+    #[arg(long)]
+    strict: bool,
+    /// Set .Release.IsUpgrade instead of .Release.IsInstall.
+    #[arg(long = "is-upgrade")]
+    is_upgrade: bool,
+    /// Kubernetes version for .Capabilities.KubeVersion.
+    #[arg(long = "kube-version", value_name = "VERSION")]
+    kube_version: Option<String>,
+    /// API versions for .Capabilities.APIVersions (repeatable, comma-separated).
+    #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',')]
+    api_versions: Vec<String>,
+}
+
+#[derive(Args, Debug)]
+struct ValuesCommand {
+    #[command(flatten)]
+    release: ReleaseArgs,
+}
+
+/// NAME, CHART, the namespace and every values flag.
+#[derive(Args, Debug)]
+struct ReleaseArgs {
+    /// Release name (default: release-name).
+    name: Option<String>,
+    /// A chart directory (default: the embedded Dify chart).
+    chart: Option<PathBuf>,
+    /// Namespace of the release (default: $HELM_NAMESPACE, else `default`).
+    #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
+    namespace: Option<String>,
+    /// A values file, `-` for stdin (repeatable; later files win).
+    #[arg(short = 'f', long = "values", value_name = "FILE")]
+    values: Vec<String>,
+    /// Set values: `a.b=1,c=x` (repeatable; typed as Helm types them).
+    #[arg(long = "set", value_name = "KEY=VALUE")]
+    set: Vec<String>,
+    /// Set string values: `a.b=1` gives the string "1" (repeatable).
+    #[arg(long = "set-string", value_name = "KEY=VALUE")]
+    set_string: Vec<String>,
+    /// Set values from JSON: `a={"b":1}` (repeatable).
+    #[arg(long = "set-json", value_name = "KEY=JSON")]
+    set_json: Vec<String>,
+    /// Set values from files: `a.b=path/to/file` (repeatable).
+    #[arg(long = "set-file", value_name = "KEY=PATH")]
+    set_file: Vec<String>,
+    /// Set a literal string, no escapes or splitting (repeatable).
+    #[arg(long = "set-literal", value_name = "KEY=VALUE")]
+    set_literal: Vec<String>,
+}
+
+impl ReleaseArgs {
+    fn chart(&self) -> Result<Chart> {
+        match &self.chart {
+            Some(dir) => Ok(Chart::load(dir)?),
+            None => Ok(Chart::embedded()),
+        }
+    }
+
+    fn release_name(&self) -> Result<String> {
+        let name = self.name.as_deref().unwrap_or(release::DEFAULT_NAME);
+        release::validate_name(name).map_err(|msg| {
+            let looks_like_chart = self.chart.is_none() && Path::new(name).join("Chart.yaml").exists();
+            if looks_like_chart {
+                anyhow!("{msg}\n(to render the chart in {name}, give a release name first: difyx template NAME {name})")
+            } else {
+                anyhow!(msg)
+            }
+        })?;
+        Ok(name.to_owned())
+    }
+
+    fn user_values(&self) -> Result<UserValues> {
+        let mut files = Vec::new();
+        let mut stdin_used = false;
+        for path in &self.values {
+            let (name, text) = if path == "-" {
+                let mut text = String::new();
+                if !stdin_used {
+                    io::stdin().read_to_string(&mut text).context("cannot read values from stdin")?;
+                    stdin_used = true;
+                }
+                ("<stdin>".to_owned(), text)
+            } else {
+                let text = std::fs::read(path)
+                    .with_context(|| format!("cannot read values file {path}"))
+                    .and_then(|bytes| {
+                        String::from_utf8(bytes)
+                            .map_err(|_| anyhow!("values file {path} is not valid UTF-8 text"))
+                    })?;
+                (path.clone(), text)
+            };
+            files.push(ValuesFile { name, text });
+        }
+        let mut sets = Vec::new();
+        for (kind, args) in [
+            (SetKind::Json, &self.set_json),
+            (SetKind::Set, &self.set),
+            (SetKind::String, &self.set_string),
+            (SetKind::File, &self.set_file),
+            (SetKind::Literal, &self.set_literal),
+        ] {
+            sets.extend(args.iter().map(|a| (kind, a.clone())));
+        }
+        Ok(UserValues { files, sets })
+    }
+
+    fn release(&self, is_upgrade: bool) -> Result<Release> {
+        let env = std::env::var("HELM_NAMESPACE").ok();
+        let namespace = release::resolve_namespace(self.namespace.as_deref(), env.as_deref())
+            .map_err(|msg| anyhow!(msg))?;
+        Ok(Release { name: self.release_name()?, namespace, is_upgrade, revision: 1 })
+    }
+}
+
+/// Runs the command line; the process's exit code.
+pub fn run() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return clap_exit(e),
+    };
+    let mut warnings = Vec::new();
+    let result = dispatch(cli.command, &mut warnings);
+    let mut stderr = io::stderr().lock();
+    for w in &warnings {
+        let _ = writeln!(stderr, "warning: {w}");
+    }
+    match result.and_then(|text| write_stdout(&text)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            let _ = writeln!(stderr, "Error: {}", error_text(&e));
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Runs one command; the text for stdout. Warnings go to `warnings` even on failure.
+fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<String> {
+    match command {
+        Command::Template(args) => {
+            let chart = args.release.chart()?;
+            let user = args.release.user_values()?;
+            let release = args.release.release(args.is_upgrade)?;
+            let mut capabilities = Capabilities { api_versions: args.api_versions, ..Default::default() };
+            if let Some(v) = args.kube_version {
+                capabilities.kube_version = if v.starts_with('v') { v } else { format!("v{v}") };
+            }
+            let opts = Options { release, capabilities, show_only: args.show_only, strict: args.strict };
+            match pipeline::template(&chart, &user, &opts) {
+                Ok(out) => {
+                    warnings.extend(out.warnings);
+                    Ok(out.text)
+                }
+                Err(pipeline::Error::Strict(w)) => Err(pipeline::Error::Strict(w).into()),
+                Err(e) => Err(e.into()),
+            }
+        }
+        Command::Values(args) => {
+            let chart = args.release.chart()?;
+            let user = args.release.user_values()?;
+            args.release.release(false)?;
+            let (values, merge_warnings) = pipeline::compute_values(&chart, &user)?;
+            warnings.extend(merge_warnings);
+            Ok(crate::values::emit::to_yaml(&crate::values::Value::Map(values)))
+        }
+        Command::Show { what } => {
+            let load = |dir: &Option<PathBuf>| -> Result<Chart> {
+                Ok(match dir {
+                    Some(d) => Chart::load(d)?,
+                    None => Chart::embedded(),
+                })
+            };
+            Ok(match what {
+                ShowWhat::Values { chart } => load(&chart)?.values_yaml,
+                ShowWhat::Chart { chart } => load(&chart)?.chart_yaml,
+            })
+        }
+    }
+}
+
+/// The whole error chain as one paragraph.
+fn error_text(e: &anyhow::Error) -> String {
+    let mut text = e.to_string();
+    for cause in e.chain().skip(1) {
+        let cause = cause.to_string();
+        if !text.contains(&cause) {
+            text.push_str(": ");
+            text.push_str(&cause);
+        }
+    }
+    text
+}
+
+/// Writes the output; a closed pipe (`difyx template | head`) is not an error.
+fn write_stdout(text: &str) -> Result<()> {
+    let mut out = io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() != io::ErrorKind::BrokenPipe => Err(e).context("cannot write to stdout"),
+        _ => Ok(()),
+    }
+}
+
+/// clap's help and version exit 0 on stdout; usage errors exit 1 with `Error: `.
+fn clap_exit(e: clap::Error) -> ExitCode {
+    use clap::error::ErrorKind;
+    match e.kind() {
+        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+            let _ = write_stdout(&e.render().to_string());
+            if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                ExitCode::FAILURE
+            } else {
+                ExitCode::SUCCESS
+            }
+        }
+        _ => {
+            let rendered = e.render().to_string();
+            let text = rendered.strip_prefix("error: ").unwrap_or(&rendered);
+            let _ = write!(io::stderr(), "Error: {text}");
+            ExitCode::FAILURE
+        }
+    }
+}

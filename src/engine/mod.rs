@@ -1,0 +1,194 @@
+//! The template engine: a minijinja environment set up the way Helm's
+//! `pkg/engine` behaves, rendering every template of a chart.
+//!
+//! Templates see Helm's built-in objects under Helm's names: `Values` (a
+//! path-aware view, see [`node`]), `Release` (`Name`, `Namespace`, `Service`,
+//! `IsInstall`, `IsUpgrade`, `Revision`), `Chart` (`Name`, `Version`,
+//! `AppVersion`), `Capabilities` (`KubeVersion`, `APIVersions`) and
+//! `Template` (`Name`, `BasePath`).
+
+pub mod filters;
+pub mod node;
+pub mod scalar;
+
+use minijinja::syntax::SyntaxConfig;
+use minijinja::{context, Environment, UndefinedBehavior, Value as JValue};
+
+use crate::chart::Chart;
+use crate::values::{Map, Value};
+use node::{Node, Scope};
+
+/// The release being rendered (Helm's `.Release`).
+#[derive(Clone, Debug)]
+pub struct Release {
+    pub name: String,
+    pub namespace: String,
+    pub is_upgrade: bool,
+    pub revision: u32,
+}
+
+/// The cluster the manifests are for (Helm's `.Capabilities`).
+#[derive(Clone, Debug)]
+pub struct Capabilities {
+    /// e.g. `v1.37.0`.
+    pub kube_version: String,
+    /// API versions the cluster serves, `group/version` or `group/version/Kind`.
+    pub api_versions: Vec<String>,
+}
+
+impl Default for Capabilities {
+    fn default() -> Self {
+        Capabilities { kube_version: "v1.37.0".into(), api_versions: Vec::new() }
+    }
+}
+
+/// One template's output.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RenderedFile {
+    /// Path inside the chart, e.g. `templates/api-secret.yaml`.
+    pub path: String,
+    pub text: String,
+}
+
+/// What a render produced.
+#[derive(Debug)]
+pub struct Rendered {
+    /// Every non-helper template's output, in path order.
+    pub files: Vec<RenderedFile>,
+    /// Warnings raised by templates (SPEC §7 B), in the order first met.
+    pub warnings: Vec<String>,
+}
+
+/// A template could not be rendered.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct RenderError {
+    /// The template being rendered, e.g. `dify/templates/worker-secret.yaml`.
+    pub template: String,
+    /// What went wrong, naming the value path where a value is at fault.
+    pub message: String,
+    /// Whether the fault is in the chart itself (a syntax error, an unknown
+    /// name) rather than in the values.
+    pub chart_bug: bool,
+}
+
+/// A chart's templates, parsed once and ready to render any number of times.
+pub struct Engine<'c> {
+    chart: &'c Chart,
+    env: Environment<'c>,
+}
+
+impl<'c> Engine<'c> {
+    /// Parses every template of `chart`.
+    pub fn new(chart: &'c Chart) -> Result<Self, RenderError> {
+        let mut env = Environment::new();
+        env.set_syntax(
+            SyntaxConfig::builder()
+                .trim_blocks(true)
+                .lstrip_blocks(true)
+                .keep_trailing_newline(true)
+                .build()
+                .expect("static syntax config"),
+        );
+        env.set_undefined_behavior(UndefinedBehavior::Strict);
+        env.set_recursion_limit(200);
+        filters::register(&mut env);
+        for (path, source) in &chart.templates {
+            env.add_template(path.as_str(), source.as_str()).map_err(|e| RenderError {
+                template: format!("{}/{path}", chart.name),
+                message: format!("{}/{path}: {}", chart.name, describe_error(&e)),
+                chart_bug: true,
+            })?;
+        }
+        Ok(Engine { chart, env })
+    }
+
+    /// Renders every non-helper template over `values` (already merged).
+    ///
+    /// Templates are rendered in reverse path order, as Helm does, so that
+    /// when several would fail the one reported is Helm's (SPEC §1.7).
+    pub fn render(
+        &self,
+        values: Map,
+        release: &Release,
+        caps: &Capabilities,
+    ) -> Result<Rendered, RenderError> {
+        let scope = Scope::new(Value::Map(values));
+        let values = JValue::from_object(Node::root(scope.clone()));
+        let chart = context! {
+            Name => &self.chart.name,
+            Version => &self.chart.version,
+            AppVersion => &self.chart.app_version,
+        };
+        let release_obj = context! {
+            Name => &release.name,
+            Namespace => &release.namespace,
+            Service => "Helm",
+            IsInstall => !release.is_upgrade,
+            IsUpgrade => release.is_upgrade,
+            Revision => release.revision,
+        };
+        let capabilities = context! {
+            KubeVersion => context! { Version => &caps.kube_version },
+            APIVersions => &caps.api_versions,
+        };
+        let mut files = Vec::new();
+        for (path, _) in self.chart.templates.iter().rev() {
+            if is_helper(path) {
+                continue;
+            }
+            let name = format!("{}/{path}", self.chart.name);
+            let ctx = context! {
+                Values => values.clone(),
+                Release => release_obj.clone(),
+                Chart => chart.clone(),
+                Capabilities => capabilities.clone(),
+                Template => context! { Name => &name, BasePath => format!("{}/templates", self.chart.name) },
+            };
+            let text = self
+                .env
+                .get_template(path)
+                .and_then(|t| t.render(ctx))
+                .map_err(|e| RenderError {
+                    message: describe_error(&e),
+                    chart_bug: !matches!(e.kind(), minijinja::ErrorKind::InvalidOperation),
+                    template: name.clone(),
+                })?;
+            files.push(RenderedFile { path: path.clone(), text });
+        }
+        files.reverse();
+        Ok(Rendered { files, warnings: scope.take_warnings() })
+    }
+}
+
+/// Helm never renders partials: files whose name starts with `_`.
+fn is_helper(path: &str) -> bool {
+    path.rsplit('/').next().is_some_and(|f| f.starts_with('_'))
+}
+
+/// The message of a minijinja error: our own value errors as they are,
+/// anything else with minijinja's location.
+fn describe_error(e: &minijinja::Error) -> String {
+    match (e.kind(), e.detail()) {
+        (minijinja::ErrorKind::InvalidOperation, Some(detail)) => detail.to_owned(),
+        _ => {
+            let mut msg = e.to_string();
+            let mut source = std::error::Error::source(e);
+            while let Some(inner) = source {
+                msg.push_str(&format!(": {inner}"));
+                source = inner.source();
+            }
+            msg
+        }
+    }
+}
+
+/// Convenience for callers that render once.
+pub fn render_chart(
+    chart: &Chart,
+    values: Map,
+    release: &Release,
+    caps: &Capabilities,
+) -> Result<Rendered, RenderError> {
+    Engine::new(chart)?.render(values, release, caps)
+}

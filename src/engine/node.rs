@@ -1,0 +1,266 @@
+//! `Values` as the templates see it: a view that knows its own path.
+//!
+//! Every lookup (`Values.api.mail.type`) returns a [`Node`] that remembers the
+//! dotted path it was reached by. Go-template rules come with it:
+//!
+//! * a missing key of a map reads as null (Go's `<no value>`), no error;
+//! * reading *through* a null or a non-map is an error at that moment, named
+//!   by the path (`api.mail: cannot read "type" from null`) — minijinja
+//!   raises it as soon as the attribute is looked up;
+//! * truth is Go's (`[]`, `{}`, `0`, `""` and null are false).
+//!
+//! Filters (see [`super::filters`]) use the path to name the offending value
+//! in their own errors, so a template stays as short as Helm's
+//! (`{{ Values.api.secretKey | b64enc }}`) and errors still say which key.
+
+use std::fmt;
+use std::sync::{Arc, Mutex};
+
+use minijinja::value::{Enumerator, Object, ObjectRepr};
+use minijinja::{Error, ErrorKind, Value as JValue};
+
+use crate::values::gofmt::format_float;
+use crate::values::Value;
+
+/// State shared by every node of one render: the values and the warnings.
+#[derive(Debug)]
+pub struct Scope {
+    pub values: Value,
+    pub warnings: Mutex<Vec<String>>,
+}
+
+impl Scope {
+    pub fn new(values: Value) -> Arc<Self> {
+        Arc::new(Scope { values, warnings: Mutex::new(Vec::new()) })
+    }
+
+    /// Records a warning once (templates may meet the same value repeatedly).
+    pub fn warn(&self, message: String) {
+        let mut w = self.warnings.lock().unwrap_or_else(|e| e.into_inner());
+        if !w.contains(&message) {
+            w.push(message);
+        }
+    }
+
+    pub fn take_warnings(&self) -> Vec<String> {
+        std::mem::take(&mut *self.warnings.lock().unwrap_or_else(|e| e.into_inner()))
+    }
+}
+
+/// One step of a path.
+#[derive(Clone, Debug)]
+enum Step {
+    Key(String),
+    Index(usize),
+}
+
+/// A position in the values tree, by path from the root.
+#[derive(Clone, Debug)]
+pub struct Node {
+    scope: Arc<Scope>,
+    steps: Vec<Step>,
+}
+
+impl Node {
+    /// The root: `.Values`.
+    pub fn root(scope: Arc<Scope>) -> Self {
+        Node { scope, steps: Vec::new() }
+    }
+
+    /// The value here, or `None` when some step is absent.
+    pub fn get(&self) -> Option<&Value> {
+        let mut cur = &self.scope.values;
+        for step in &self.steps {
+            cur = match (step, cur) {
+                (Step::Key(k), Value::Map(m)) => m.get(k)?,
+                (Step::Index(i), Value::List(l)) => l.get(*i)?,
+                _ => return None,
+            };
+        }
+        Some(cur)
+    }
+
+    /// The value here, absent read as null.
+    pub fn value(&self) -> &Value {
+        static NULL: Value = Value::Null;
+        self.get().unwrap_or(&NULL)
+    }
+
+    /// The dotted path, e.g. `externalSecret.api.remoteRefs.SECRET_KEY.key`.
+    pub fn path(&self) -> String {
+        let mut out = String::new();
+        for step in &self.steps {
+            match step {
+                Step::Key(k) => {
+                    if !out.is_empty() {
+                        out.push('.');
+                    }
+                    out.push_str(k);
+                }
+                Step::Index(i) => out.push_str(&format!("[{i}]")),
+            }
+        }
+        if out.is_empty() {
+            out.push_str("(the values)");
+        }
+        out
+    }
+
+    pub fn scope(&self) -> &Arc<Scope> {
+        &self.scope
+    }
+
+    pub fn child_key(&self, key: &str) -> Node {
+        let mut steps = self.steps.clone();
+        steps.push(Step::Key(key.to_owned()));
+        Node { scope: self.scope.clone(), steps }
+    }
+
+    pub fn child_index(&self, index: usize) -> Node {
+        let mut steps = self.steps.clone();
+        steps.push(Step::Index(index));
+        Node { scope: self.scope.clone(), steps }
+    }
+
+    fn last_key(&self) -> Option<&str> {
+        match self.steps.last() {
+            Some(Step::Key(k)) => Some(k),
+            _ => None,
+        }
+    }
+}
+
+/// Describes a value for an error: its type, and the value itself when short.
+pub fn describe(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => format!("a boolean ({b})"),
+        Value::Int(i) => format!("a number ({i})"),
+        Value::Float(f) => format!("a number ({})", format_float(*f)),
+        Value::String(s) if s.is_empty() => "an empty string".into(),
+        Value::String(_) => "a string".into(),
+        Value::List(l) if l.is_empty() => "an empty list".into(),
+        Value::List(_) => "a list".into(),
+        Value::Map(m) if m.is_empty() => "an empty map".into(),
+        Value::Map(_) => "a map".into(),
+    }
+}
+
+/// An error raised by a template about a user's value.
+pub fn value_error(message: impl Into<String>) -> Error {
+    Error::new(ErrorKind::InvalidOperation, message.into())
+}
+
+impl Object for Node {
+    fn repr(self: &Arc<Self>) -> ObjectRepr {
+        match self.value() {
+            Value::Map(_) => ObjectRepr::Map,
+            Value::List(_) => ObjectRepr::Seq,
+            _ => ObjectRepr::Plain,
+        }
+    }
+
+    fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
+        let here = self.value();
+        let result = match (here, key.as_str(), key.as_usize()) {
+            (Value::Map(_), Some(k), _) => Ok(self.child_key(k)),
+            (Value::List(l), _, Some(i)) if i < l.len() => Ok(self.child_index(i)),
+            (Value::List(l), _, Some(i)) => Err(format!(
+                "{}: index {i} is out of range (the list has {} items)",
+                self.path(),
+                l.len()
+            )),
+            (Value::Null, _, _) => Err(format!(
+                "{}: cannot read {key} from null (expected a map)",
+                self.path()
+            )),
+            (other, _, _) => Err(format!(
+                "{}: cannot read {key} from {} (expected a map)",
+                self.path(),
+                describe(other)
+            )),
+        };
+        Some(match result {
+            Ok(node) => JValue::from_object(node),
+            Err(message) => JValue::from(value_error(message)),
+        })
+    }
+
+    fn enumerate(self: &Arc<Self>) -> Enumerator {
+        match self.value() {
+            Value::Map(m) => Enumerator::Values(m.keys().map(|k| JValue::from(k.as_str())).collect()),
+            Value::List(l) => Enumerator::Seq(l.len()),
+            _ => Enumerator::NonEnumerable,
+        }
+    }
+
+    fn enumerator_len(self: &Arc<Self>) -> Option<usize> {
+        match self.value() {
+            Value::Map(m) => Some(m.len()),
+            Value::List(l) => Some(l.len()),
+            _ => None,
+        }
+    }
+
+    fn is_true(self: &Arc<Self>) -> bool {
+        let v = self.value();
+        // SPEC §7 B10: a quoted "false" switches a feature *on*.
+        if let (Value::String(s), Some("enabled" | "useSSL")) = (v, self.last_key()) {
+            self.scope.warn(format!(
+                "{} is the string {s:?}, which counts as {} (any non-empty string is true); \
+                 write true or false without quotes",
+                self.path(),
+                if s.is_empty() { "false" } else { "true" },
+            ));
+        }
+        v.is_truthy()
+    }
+
+    fn render(self: &Arc<Self>, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.value() {
+            Value::Null => Ok(()),
+            Value::String(s) => f.write_str(s),
+            other => f.write_str(&crate::values::gofmt::format_value(other)),
+        }
+    }
+}
+
+/// Turns a template value into a values-tree value and the path it came from
+/// (`None` for literals and computed strings).
+pub fn unwrap(v: &JValue) -> (Value, Option<String>) {
+    if let Some(node) = v.downcast_object_ref::<Node>() {
+        return (node.value().clone(), Some(node.path()));
+    }
+    (from_jinja(v), None)
+}
+
+/// Converts a plain minijinja value (a literal or a computed one).
+pub fn from_jinja(v: &JValue) -> Value {
+    use minijinja::value::ValueKind;
+    if let Some(node) = v.downcast_object_ref::<Node>() {
+        return node.value().clone();
+    }
+    match v.kind() {
+        ValueKind::Undefined | ValueKind::None => Value::Null,
+        ValueKind::Bool => Value::Bool(v.is_true()),
+        ValueKind::String => Value::String(v.as_str().unwrap_or_default().to_owned()),
+        ValueKind::Number => match i64::try_from(v.clone()) {
+            Ok(i) if v.as_i64().is_some() => Value::Int(i),
+            _ => Value::Float(f64::try_from(v.clone()).unwrap_or(f64::NAN)),
+        },
+        ValueKind::Seq | ValueKind::Iterable => Value::List(
+            v.try_iter().map(|it| it.map(|x| from_jinja(&x)).collect()).unwrap_or_default(),
+        ),
+        ValueKind::Map => {
+            let mut m = crate::values::Map::new();
+            if let Ok(keys) = v.try_iter() {
+                for k in keys {
+                    let val = v.get_item(&k).unwrap_or_default();
+                    m.insert(k.to_string(), from_jinja(&val));
+                }
+            }
+            Value::Map(m)
+        }
+        _ => Value::String(v.to_string()),
+    }
+}

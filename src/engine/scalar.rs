@@ -1,0 +1,322 @@
+//! Pure helpers for the text the templates emit: YAML string scalars, Go
+//! durations, Kubernetes names, and Helm's byte truncation.
+
+/// Writes `s` as a YAML string scalar that every YAML reader (1.1 or 1.2)
+/// reads back as exactly `s`: plain when that is unambiguous, double-quoted
+/// with escapes otherwise. Plain output matches Helm's for well-formed values
+/// (`dify/api`, `15m`, `secret_key`), so golden files made by Helm still diff
+/// clean; anything else (`a: b`, `vault #c`, `007`, `yes`, a newline, `---`)
+/// is quoted and cannot break out of its field (SPEC §7 A1, D1).
+pub fn yaml_string(s: &str) -> String {
+    if is_plain_safe(s) {
+        s.to_owned()
+    } else {
+        double_quoted(s)
+    }
+}
+
+/// A YAML double-quoted scalar, escaping `\`, `"` and every character that a
+/// YAML reader would not keep as is (controls, DEL, C1, NEL, line and
+/// paragraph separators, BOM).
+pub fn double_quoted(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('"');
+    for c in s.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\0' => out.push_str("\\0"),
+            c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => {
+                out.push_str(&format!("\\x{:02X}", c as u32))
+            }
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' => {
+                out.push_str(&format!("\\u{:04X}", c as u32))
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
+}
+
+/// Whether `s` may be written plain: only `[A-Za-z0-9._/-]`, starting with a
+/// letter or digit, holding a letter, and not a word or number that YAML 1.1
+/// or 1.2 resolves to another type (`yes`, `null`, `0x1F`, `1e3`).
+fn is_plain_safe(s: &str) -> bool {
+    let bytes = s.as_bytes();
+    let Some(first) = bytes.first() else { return false };
+    if !first.is_ascii_alphanumeric() {
+        return false;
+    }
+    if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-')) {
+        return false;
+    }
+    // Strings without letters (`123`, `1.6.0`, `2001-12-14`) may be numbers,
+    // versions or timestamps to some reader: always quote them.
+    if !bytes.iter().any(u8::is_ascii_alphabetic) {
+        return false;
+    }
+    const WORDS: &[&str] = &[
+        "y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf",
+    ];
+    if WORDS.contains(&s.to_ascii_lowercase().as_str()) {
+        return false;
+    }
+    !looks_numeric(s)
+}
+
+/// Numbers that contain letters: `0x1F`, `0o17`, `0b101`, `1e3`, `1.5E-3`.
+fn looks_numeric(s: &str) -> bool {
+    let lower = s.to_ascii_lowercase();
+    if lower.len() > 2
+        && lower.starts_with('0')
+        && matches!(lower.as_bytes()[1], b'x' | b'o' | b'b')
+    {
+        return true;
+    }
+    if let Some((mantissa, exp)) = lower.split_once('e') {
+        let mantissa_ok = !mantissa.is_empty()
+            && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+            && mantissa.bytes().any(|b| b.is_ascii_digit());
+        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+        let exp_ok = !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit());
+        return mantissa_ok && exp_ok;
+    }
+    false
+}
+
+/// Why a string is not a Go duration, or `Ok(())`: exactly the strings that
+/// Go's `time.ParseDuration` accepts (SPEC §7.0 D3), overflow included.
+pub fn check_go_duration(s: &str) -> Result<(), &'static str> {
+    const INVALID: &str = "not a Go duration";
+    let mut rest = s.as_bytes();
+    let mut neg = false;
+    if let Some((&c, tail)) = rest.split_first() {
+        if c == b'-' || c == b'+' {
+            neg = c == b'-';
+            rest = tail;
+        }
+    }
+    if rest == b"0" {
+        return Ok(());
+    }
+    if rest.is_empty() {
+        return Err(INVALID);
+    }
+    const LIMIT: u64 = 1 << 63;
+    let mut total: u64 = 0;
+    while !rest.is_empty() {
+        if !(rest[0] == b'.' || rest[0].is_ascii_digit()) {
+            return Err(INVALID);
+        }
+        // Integer part.
+        let mut v: u64 = 0;
+        let mut i = 0;
+        while i < rest.len() && rest[i].is_ascii_digit() {
+            if v > LIMIT / 10 {
+                return Err("out of range");
+            }
+            v = v * 10 + u64::from(rest[i] - b'0');
+            if v > LIMIT {
+                return Err("out of range");
+            }
+            i += 1;
+        }
+        let pre = i > 0;
+        rest = &rest[i..];
+        // Fraction.
+        let (mut f, mut scale, mut post) = (0u64, 1f64, false);
+        if rest.first() == Some(&b'.') {
+            rest = &rest[1..];
+            let mut i = 0;
+            let mut overflow = false;
+            while i < rest.len() && rest[i].is_ascii_digit() {
+                if !overflow {
+                    if f > (LIMIT - 1) / 10 {
+                        overflow = true;
+                    } else {
+                        let y = f * 10 + u64::from(rest[i] - b'0');
+                        if y > LIMIT {
+                            overflow = true;
+                        } else {
+                            f = y;
+                            scale *= 10.0;
+                        }
+                    }
+                }
+                i += 1;
+            }
+            post = i > 0;
+            rest = &rest[i..];
+        }
+        if !pre && !post {
+            return Err(INVALID);
+        }
+        // Unit: everything up to the next digit or '.'.
+        let end = rest.iter().position(|b| *b == b'.' || b.is_ascii_digit()).unwrap_or(rest.len());
+        if end == 0 {
+            return Err("missing a unit (ns, us, ms, s, m, h)");
+        }
+        let unit: u64 = match std::str::from_utf8(&rest[..end]) {
+            Ok("ns") => 1,
+            Ok("us" | "µs" | "μs") => 1_000,
+            Ok("ms") => 1_000_000,
+            Ok("s") => 1_000_000_000,
+            Ok("m") => 60_000_000_000,
+            Ok("h") => 3_600_000_000_000,
+            _ => return Err("unknown unit (use ns, us, ms, s, m or h)"),
+        };
+        rest = &rest[end..];
+        if v > LIMIT / unit {
+            return Err("out of range");
+        }
+        v *= unit;
+        if f > 0 {
+            v += (f as f64 * (unit as f64 / scale)) as u64;
+            if v > LIMIT {
+                return Err("out of range");
+            }
+        }
+        total += v;
+        if total > LIMIT {
+            return Err("out of range");
+        }
+    }
+    if !neg && total > LIMIT - 1 {
+        return Err("out of range");
+    }
+    Ok(())
+}
+
+/// A DNS-1123 label: at most 63 of `[a-z0-9-]`, alphanumeric at both ends.
+pub fn is_dns1123_label(s: &str) -> bool {
+    let b = s.as_bytes();
+    !b.is_empty()
+        && b.len() <= 63
+        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b[0] != b'-'
+        && b[b.len() - 1] != b'-'
+}
+
+/// A DNS-1123 subdomain (a Kubernetes object name): at most 253 characters,
+/// dot-separated labels of `[a-z0-9-]` that start and end alphanumeric.
+pub fn is_dns1123_subdomain(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 253
+        && s.split('.').all(|part| {
+            let b = part.as_bytes();
+            !b.is_empty()
+                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b[0] != b'-'
+                && b[b.len() - 1] != b'-'
+        })
+}
+
+/// A Kubernetes label value: empty, or at most 63 of `[A-Za-z0-9._-]` that
+/// start and end alphanumeric.
+pub fn is_label_value(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.is_empty()
+        || (b.len() <= 63
+            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+            && b[0].is_ascii_alphanumeric()
+            && b[b.len() - 1].is_ascii_alphanumeric())
+}
+
+/// Helm's `trunc`: the first `n` bytes — but never half a character: the cut
+/// moves back to a character boundary (SPEC §7 A5).
+pub fn truncate_bytes(s: &str, n: usize) -> &str {
+    if s.len() <= n {
+        return s;
+    }
+    let mut end = n;
+    while !s.is_char_boundary(end) {
+        end -= 1;
+    }
+    &s[..end]
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_when_unambiguous() {
+        for s in ["dify/api", "secret_key", "15m", "1h30m", "vault-backend", "SecretStore", "dify-0.27.0", "a.b"] {
+            assert_eq!(yaml_string(s), s, "{s}");
+        }
+    }
+
+    #[test]
+    fn quoted_when_yaml_would_read_something_else() {
+        let cases = [
+            ("", "\"\""),
+            ("yes", "\"yes\""),
+            ("No", "\"No\""),
+            ("null", "\"null\""),
+            ("true", "\"true\""),
+            ("007", "\"007\""),
+            ("1.6.0", "\"1.6.0\""),
+            ("1e3", "\"1e3\""),
+            ("1E-5", "\"1E-5\""),
+            ("0x1F", "\"0x1F\""),
+            ("2001-12-14", "\"2001-12-14\""),
+            ("a: b", "\"a: b\""),
+            ("vault #c", "\"vault #c\""),
+            ("api #1", "\"api #1\""),
+            (" lead", "\" lead\""),
+            ("*ref", "\"*ref\""),
+            ("<no value>", "\"<no value>\""),
+            ("say \"hi\"", "\"say \\\"hi\\\"\""),
+            ("back\\slash", "\"back\\\\slash\""),
+            ("1h\n---\nkind: ConfigMap", "\"1h\\n---\\nkind: ConfigMap\""),
+            ("tab\there", "\"tab\\there\""),
+            ("bell\u{7}", "\"bell\\x07\""),
+            ("nel\u{85}", "\"nel\\x85\""),
+            ("sep\u{2028}", "\"sep\\u2028\""),
+            ("{{ .SECRET_KEY }}", "\"{{ .SECRET_KEY }}\""),
+            ("ünïcode", "\"ünïcode\""),
+        ];
+        for (input, want) in cases {
+            assert_eq!(yaml_string(input), want, "{input:?}");
+        }
+    }
+
+    #[test]
+    fn go_durations() {
+        for ok in ["15m", "1h30m", "1.5h", ".5h", "1.h", "-1h", "+1h", "0", "0s", "2562047h", "1µs", "1μs", "300ms", "1h0m0s"] {
+            assert_eq!(check_go_duration(ok), Ok(()), "{ok}");
+        }
+        for bad in ["", "1d", "1H", "1h 30m", " 15m", "00", "1e3s", "2562048h", "h", ".h", "-", "1", "15 m", "9223372036854775808ns"] {
+            assert!(check_go_duration(bad).is_err(), "{bad:?} should fail");
+        }
+        assert_eq!(check_go_duration("-9223372036854775808ns"), Ok(()));
+        assert!(check_go_duration("9223372036854775807ns").is_ok());
+    }
+
+    #[test]
+    fn kubernetes_names() {
+        assert!(is_dns1123_subdomain("dify-api"));
+        assert!(is_dns1123_subdomain("a.b-c.d"));
+        assert!(!is_dns1123_subdomain("Dify"));
+        assert!(!is_dns1123_subdomain("a..b"));
+        assert!(!is_dns1123_subdomain("-a"));
+        assert!(!is_dns1123_subdomain(&"a".repeat(254)));
+        assert!(is_dns1123_label("007"));
+        assert!(!is_dns1123_label("a.b"));
+        assert!(!is_dns1123_label(&"a".repeat(64)));
+        assert!(is_label_value("Dify_app.1"));
+        assert!(!is_label_value("foo-"));
+        assert!(!is_label_value(&"a".repeat(64)));
+    }
+
+    #[test]
+    fn truncation_keeps_whole_characters() {
+        assert_eq!(truncate_bytes("abcdef", 3), "abc");
+        assert_eq!(truncate_bytes("ab", 3), "ab");
+        assert_eq!(truncate_bytes("aé", 2), "a");
+    }
+}

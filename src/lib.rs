@@ -1,0 +1,24 @@
+//! difyx renders the Dify Helm chart's secret layer — the ExternalSecrets of
+//! the External Secrets Operator and the fallback Secrets — exactly as
+//! `helm template` renders the upstream chart, without Helm.
+//!
+//! The pipeline has one module per stage, as Helm's own packages do:
+//!
+//! | stage | module | Helm |
+//! |---|---|---|
+//! | command line | [`cli`] | `cmd/helm` |
+//! | values: YAML 1.1, merge, `--set` | [`values`] | `pkg/cli/values`, `pkg/strvals`, `chartutil` |
+//! | chart: embedded or a directory | [`chart`] | `pkg/chart/loader` |
+//! | engine: minijinja with Helm's objects and filters | [`engine`] | `pkg/engine` |
+//! | manifests: split, check, order, frame | [`manifests`] | `pkg/releaseutil` |
+//! | release name and namespace | [`release`] | `pkg/action` |
+//!
+//! [`pipeline`] strings the stages together for one render.
+
+pub mod chart;
+pub mod cli;
+pub mod engine;
+pub mod manifests;
+pub mod pipeline;
+pub mod release;
+pub mod values;

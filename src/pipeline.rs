@@ -1,0 +1,126 @@
+//! The whole of `difyx template`, stage by stage, as a library call:
+//! values → chart defaults → engine → manifests → text.
+//!
+//! Nothing here prints: the caller gets the output and the warnings, or one
+//! [`Error`], and decides what to write where.
+
+use crate::chart::Chart;
+use crate::engine::{Capabilities, Engine, Release, RenderError};
+use crate::manifests::{self, Manifest, ManifestError};
+use crate::values::merge::{coalesce, merge_maps};
+use crate::values::strvals::{self, SetKind, StrvalsError};
+use crate::values::yaml::{parse_values, YamlError};
+use crate::values::Map;
+
+/// Anything that stops a render. Each message is one paragraph naming the
+/// file, flag or value path at fault.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    #[error("{0}")]
+    Values(#[from] YamlError),
+    #[error("{0}")]
+    Set(#[from] StrvalsError),
+    #[error("{0}")]
+    Render(#[from] RenderError),
+    #[error("{0}")]
+    Manifest(#[from] ManifestError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("--strict: {} warning(s) treated as errors:\n  {}", .0.len(), .0.join("\n  "))]
+    Strict(Vec<String>),
+}
+
+/// One `-f` source: its name for messages and its text.
+#[derive(Clone, Debug)]
+pub struct ValuesFile {
+    pub name: String,
+    pub text: String,
+}
+
+/// Every value the user gave, in the form the command line gave it.
+#[derive(Clone, Debug, Default)]
+pub struct UserValues {
+    pub files: Vec<ValuesFile>,
+    /// `--set-json`, `--set`, `--set-string`, `--set-file`, `--set-literal`
+    /// arguments, each with its kind; applied in Helm's fixed order of kinds,
+    /// command-line order within a kind.
+    pub sets: Vec<(SetKind, String)>,
+}
+
+/// Helm's fixed order of the `--set*` kinds.
+const SET_ORDER: [SetKind; 5] =
+    [SetKind::Json, SetKind::Set, SetKind::String, SetKind::File, SetKind::Literal];
+
+impl UserValues {
+    /// The user's values merged together (before the chart defaults).
+    pub fn merged(&self) -> Result<Map, Error> {
+        let mut out = Map::new();
+        for file in &self.files {
+            out = merge_maps(out, parse_values(&file.text, &file.name)?);
+        }
+        for kind in SET_ORDER {
+            for (_, arg) in self.sets.iter().filter(|(k, _)| *k == kind) {
+                strvals::parse_into(arg, &mut out, kind)?;
+            }
+        }
+        Ok(out)
+    }
+}
+
+/// The final values the templates see, and the merge warnings.
+pub fn compute_values(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
+    let mut warnings = Vec::new();
+    let values = coalesce(&chart.name, &chart.values, user.merged()?, &mut warnings);
+    Ok((values, warnings))
+}
+
+/// What to render and how to print it.
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub release: Release,
+    pub capabilities: Capabilities,
+    /// `--show-only` patterns; empty prints everything.
+    pub show_only: Vec<String>,
+    /// `--strict`: warnings are errors.
+    pub strict: bool,
+}
+
+/// A successful render.
+#[derive(Debug)]
+pub struct Output {
+    /// The documents, sorted as Helm sorts them.
+    pub manifests: Vec<Manifest>,
+    /// The text for stdout.
+    pub text: String,
+    /// Warnings for stderr, merge warnings first.
+    pub warnings: Vec<String>,
+}
+
+/// Renders `chart` with the user's values.
+pub fn template(chart: &Chart, user: &UserValues, opts: &Options) -> Result<Output, Error> {
+    let engine = Engine::new(chart)?;
+    template_with(&engine, chart, user, opts)
+}
+
+/// [`template`] with an engine built once (for many renders of one chart).
+pub fn template_with(
+    engine: &Engine<'_>,
+    chart: &Chart,
+    user: &UserValues,
+    opts: &Options,
+) -> Result<Output, Error> {
+    let (values, mut warnings) = compute_values(chart, user)?;
+    let rendered = engine.render(values, &opts.release, &opts.capabilities)?;
+    warnings.extend(rendered.warnings);
+    let mut manifests = manifests::split(&chart.name, &rendered.files)?;
+    manifests::sort_by_kind(&mut manifests);
+    let text = if opts.show_only.is_empty() {
+        manifests::format_stream(&manifests)
+    } else {
+        manifests::show_only(&manifests, &opts.show_only).map_err(Error::Usage)?
+    };
+    if opts.strict && !warnings.is_empty() {
+        return Err(Error::Strict(warnings));
+    }
+    Ok(Output { manifests, text, warnings })
+}

@@ -1,0 +1,205 @@
+//! Every golden case in `../shared/conformance`: real `helm template` output
+//! on the upstream chart. difyx's output must equal it semantically —
+//! documents in the same order with the same `# Source:`, equal parsed trees
+//! — after applying the case's `expect.yaml` where Helm's output is corrupt.
+
+mod common;
+
+use base64::Engine as _;
+use common::*;
+use difyx::values::yaml::parse_document;
+use difyx::values::{Map, Value};
+
+fn cases() -> Vec<std::path::PathBuf> {
+    let dir = shared_dir().join("conformance");
+    let mut cases: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap_or_else(|e| panic!("cannot read {}: {e}", dir.display()))
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.join("values.yaml").exists())
+        .collect();
+    cases.sort();
+    assert!(cases.len() >= 13, "expected the 13 golden cases, found {}", cases.len());
+    cases
+}
+
+fn run_case(case: &std::path::Path) -> std::process::Output {
+    let args_text = std::fs::read_to_string(case.join("args")).unwrap();
+    let values = case.join("values.yaml");
+    let mut args: Vec<&str> = vec!["template"];
+    args.extend(args_text.split_whitespace());
+    let values = values.to_str().unwrap().to_owned();
+    args.push("-f");
+    args.push(&values);
+    difyx(&args, None)
+}
+
+/// One step of an `expect.yaml` path.
+enum Step {
+    Key(String),
+    Index(usize),
+    Select(String, String),
+}
+
+fn parse_path(path: &str) -> Vec<Step> {
+    let mut steps = Vec::new();
+    let mut rest = path;
+    while !rest.is_empty() {
+        if let Some(r) = rest.strip_prefix('.') {
+            rest = r;
+            continue;
+        }
+        if let Some(r) = rest.strip_prefix('[') {
+            let end = r.find(']').expect("closing ]");
+            let inner = &r[..end];
+            rest = &r[end + 1..];
+            if let Some(q) = inner.strip_prefix('"') {
+                steps.push(Step::Key(q.trim_end_matches('"').to_owned()));
+            } else if let Some((k, v)) = inner.split_once('=') {
+                steps.push(Step::Select(k.to_owned(), v.to_owned()));
+            } else {
+                steps.push(Step::Index(inner.parse().expect("list index")));
+            }
+            continue;
+        }
+        let end = rest.find(['.', '[']).unwrap_or(rest.len());
+        steps.push(Step::Key(rest[..end].to_owned()));
+        rest = &rest[end..];
+    }
+    steps
+}
+
+fn apply_override(doc: &mut Value, path: &str, value: Option<Value>) {
+    let steps = parse_path(path);
+    let (last, init) = steps.split_last().expect("non-empty path");
+    let mut cur = doc;
+    for step in init {
+        cur = match (step, cur) {
+            (Step::Key(k), Value::Map(m)) => m.entry(k.clone()).or_insert_with(|| Value::Map(Map::new())),
+            (Step::Index(i), Value::List(l)) => &mut l[*i],
+            (Step::Select(k, v), Value::List(l)) => l
+                .iter_mut()
+                .find(|item| item.lookup([k.as_str()]).and_then(Value::as_str) == Some(v.as_str()))
+                .unwrap_or_else(|| panic!("no item with {k}={v}")),
+            _ => panic!("override path {path} does not fit the document"),
+        };
+    }
+    match (last, cur, value) {
+        (Step::Key(k), Value::Map(m), Some(v)) => {
+            m.insert(k.clone(), v);
+        }
+        (Step::Key(k), Value::Map(m), None) => {
+            m.remove(k);
+        }
+        (Step::Index(i), Value::List(l), Some(v)) => l[*i] = v,
+        _ => panic!("override path {path} does not fit the document"),
+    }
+}
+
+/// The documents difyx must print for a case: expected.yaml, with expect.yaml applied.
+fn expected_docs(case: &std::path::Path) -> Vec<Doc> {
+    let mut docs = parse_stream(&std::fs::read_to_string(case.join("expected.yaml")).unwrap());
+    let Ok(expect) = std::fs::read_to_string(case.join("expect.yaml")) else { return docs };
+    let expect = parse_document(&expect, "expect.yaml").unwrap();
+    if let Some(Value::List(overrides)) = expect.lookup(["overrides"]) {
+        for o in overrides {
+            let id = o.lookup(["doc"]).and_then(Value::as_str).unwrap();
+            let path = o.lookup(["path"]).and_then(Value::as_str).unwrap();
+            let delete = o.lookup(["delete"]) == Some(&Value::Bool(true));
+            let doc = docs.iter_mut().find(|d| doc_id(&d.tree) == id).unwrap_or_else(|| panic!("no doc {id}"));
+            let mut value = if delete { None } else { o.lookup(["value"]).cloned() };
+            // For a plain Secret, `data.KEY` overrides hold the decoded text.
+            if doc_id(&doc.tree).starts_with("Secret/") && path.starts_with("data.") {
+                if let Some(Value::String(s)) = &value {
+                    value = Some(Value::String(base64::engine::general_purpose::STANDARD.encode(s)));
+                }
+            }
+            apply_override(&mut doc.tree, path, value);
+        }
+    }
+    docs
+}
+
+fn mode(case: &std::path::Path) -> (String, Vec<String>) {
+    let Ok(text) = std::fs::read_to_string(case.join("expect.yaml")) else { return ("parity".into(), vec![]) };
+    let expect = parse_document(&text, "expect.yaml").unwrap();
+    let mode = expect.lookup(["mode"]).and_then(Value::as_str).unwrap_or("parity").to_owned();
+    let mentions = match expect.lookup(["error_mentions"]) {
+        Some(Value::List(l)) => l.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        _ => vec![],
+    };
+    (mode, mentions)
+}
+
+#[test]
+fn every_golden_case_matches_helm() {
+    let mut failures = Vec::new();
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let out = run_case(&case);
+        let (mode, mentions) = mode(&case);
+        if mode == "error" {
+            let err = stderr(&out);
+            if out.status.success() || !out.stdout.is_empty() {
+                failures.push(format!("{name}: expected an error, got exit {:?} and stdout:\n{}", out.status.code(), stdout(&out)));
+            }
+            for m in &mentions {
+                if !err.contains(m.as_str()) {
+                    failures.push(format!("{name}: stderr does not mention {m}: {err}"));
+                }
+            }
+            if !err.starts_with("Error: ") {
+                failures.push(format!("{name}: stderr must start with `Error: `: {err}"));
+            }
+            continue;
+        }
+        if !out.status.success() {
+            failures.push(format!("{name}: difyx failed: {}", stderr(&out)));
+            continue;
+        }
+        let got = parse_stream(&stdout(&out));
+        let want = expected_docs(&case);
+        let got_sources: Vec<&str> = got.iter().map(|d| d.source.as_str()).collect();
+        let want_sources: Vec<&str> = want.iter().map(|d| d.source.as_str()).collect();
+        if got_sources != want_sources {
+            failures.push(format!("{name}: documents differ:\n  got  {got_sources:?}\n  want {want_sources:?}"));
+            continue;
+        }
+        for (g, w) in got.iter().zip(&want) {
+            if g.tree != w.tree {
+                failures.push(format!(
+                    "{name}: {} differs:\n  got  {:?}\n  want {:?}",
+                    g.source, g.tree, w.tree
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
+}
+
+/// difyx's own output for every case, byte for byte, so that any change to
+/// the rendered text is seen in review.
+#[test]
+fn snapshots_of_every_case() {
+    for case in cases() {
+        let name = case.file_name().unwrap().to_string_lossy().into_owned();
+        let out = run_case(&case);
+        let text = if out.status.success() {
+            stdout(&out)
+        } else {
+            format!("exit {:?}\n{}", out.status.code(), stderr(&out))
+        };
+        insta::assert_snapshot!(name, text);
+    }
+}
+
+/// The rendered output is identical on repeated runs.
+#[test]
+fn output_is_deterministic() {
+    for case in cases() {
+        let a = run_case(&case);
+        let b = run_case(&case);
+        assert_eq!(a.stdout, b.stdout, "{}", case.display());
+        assert_eq!(a.stderr, b.stderr, "{}", case.display());
+    }
+}
