@@ -35,6 +35,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("object_name", object_name);
     env.add_filter("label_value", label_value);
     env.add_test("streq", streq);
+    env.add_test("null", is_null);
     env.add_filter("eso_ref", eso_ref);
     env.add_function("fail", fail);
     env.add_function("warn", warn);
@@ -233,6 +234,11 @@ fn label_value(v: JValue, source: String) -> Result<String, Error> {
         )));
     }
     Ok(value)
+}
+
+/// `x is null`: absent or YAML null.
+fn is_null(v: JValue) -> bool {
+    unwrap(&v).0 == Value::Null
 }
 
 /// `x is streq("resend")`: string equality where null is simply unequal and

@@ -101,6 +101,9 @@
 {{ entry("TENCENT_VECTOR_DB_USERNAME", Values.externalTencentVectorDB.username) -}}
 {{ entry("TENCENT_VECTOR_DB_API_KEY", Values.externalTencentVectorDB.apiKey) -}}
 {% elif Values.externalMyScaleDB.enabled %}
+{% if Values.externalMyScaleDB.username is null and Values.externalMyScaleDB.user %}
+{{ fail("externalMyScaleDB.username: expected a string, got null (externalMyScaleDB.user is set, but the chart reads externalMyScaleDB.username: set that instead)") }}
+{% endif %}
 {{ entry("MYSCALE_USER", Values.externalMyScaleDB.username) -}}
 {{ entry("MYSCALE_PASSWORD", Values.externalMyScaleDB.password) -}}
 {% elif Values.externalTableStore.enabled %}
