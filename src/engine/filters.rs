@@ -37,6 +37,7 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_test("streq", streq);
     env.add_test("null", is_null);
     env.add_filter("eso_ref", eso_ref);
+    env.add_filter("toYaml", to_yaml);
     env.add_function("fail", fail);
     env.add_function("warn", warn);
     env.add_function("warn_unsupported", warn_unsupported);
@@ -113,6 +114,12 @@ fn one_of(v: JValue, allowed: Vec<String>) -> Result<String, Error> {
         subject(&path, "value"),
         allowed.join(", ")
     )))
+}
+
+/// Helm's `toYaml`: any value as YAML text, keys sorted, no trailing newline.
+fn to_yaml(v: JValue) -> String {
+    let text = crate::values::emit::to_yaml(&unwrap(&v).0);
+    text.trim_end_matches('\n').to_owned()
 }
 
 /// Helm's `default`: `fallback` when `v` is falsy by Go's rules, else `v` unchanged.
