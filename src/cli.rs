@@ -46,6 +46,16 @@ Examples:
   difyx values dify -f values.yaml
   difyx values -f a.yaml -f b.yaml --set externalSecret.enabled=true")]
     Values(ValuesCommand),
+    /// Print a shell completion script.
+    #[command(after_help = "\
+Examples:
+  difyx completion bash > /etc/bash_completion.d/difyx
+  difyx completion zsh > \"${fpath[1]}/_difyx\"
+  difyx completion fish > ~/.config/fish/completions/difyx.fish")]
+    Completion {
+        /// The shell.
+        shell: clap_complete::Shell,
+    },
     /// Show the chart's files: `values` (its default values.yaml) or `chart` (its Chart.yaml).
     #[command(after_help = "\
 Examples:
@@ -89,14 +99,30 @@ struct TemplateArgs {
     #[arg(long = "kube-version", value_name = "VERSION")]
     kube_version: Option<String>,
     /// API versions for .Capabilities.APIVersions (repeatable, comma-separated).
+    /// Listing external-secrets.io/v1beta1 without external-secrets.io/v1 renders v1beta1 ExternalSecrets.
     #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',')]
     api_versions: Vec<String>,
+    /// Write each template's documents to DIR/<chart>/templates/<file> instead of stdout.
+    #[arg(long = "output-dir", value_name = "DIR")]
+    output_dir: Option<PathBuf>,
+    /// With --output-dir: write to DIR/<release>/<chart>/templates/<file>.
+    #[arg(long = "release-name", requires = "output_dir")]
+    use_release_name: bool,
+    /// Accepted for Helm compatibility: `helm template` keeps the name release-name.
+    #[arg(short = 'g', long = "generate-name", conflicts_with = "name")]
+    generate_name: bool,
+    /// Skip checking the values against the chart's values.schema.json.
+    #[arg(long = "skip-schema-validation")]
+    skip_schema_validation: bool,
 }
 
 #[derive(Args, Debug)]
 struct ValuesCommand {
     #[command(flatten)]
     release: ReleaseArgs,
+    /// Skip checking the values against the chart's values.schema.json.
+    #[arg(long = "skip-schema-validation")]
+    skip_schema_validation: bool,
 }
 
 /// NAME, CHART, the namespace and every values flag.
@@ -225,23 +251,35 @@ fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<String> {
             if let Some(v) = args.kube_version {
                 capabilities.kube_version = if v.starts_with('v') { v } else { format!("v{v}") };
             }
-            let opts = Options { release, capabilities, show_only: args.show_only, strict: args.strict };
-            match pipeline::template(&chart, &user, &opts) {
-                Ok(out) => {
-                    warnings.extend(out.warnings);
-                    Ok(out.text)
+            let opts = Options {
+                release,
+                capabilities,
+                show_only: args.show_only,
+                strict: args.strict,
+                skip_schema_validation: args.skip_schema_validation,
+            };
+            let out = pipeline::template(&chart, &user, &opts)?;
+            warnings.extend(out.warnings);
+            match args.output_dir {
+                None => Ok(out.text),
+                Some(dir) => {
+                    let dir = if args.use_release_name { dir.join(&opts.release.name) } else { dir };
+                    Ok(crate::output::write_output_dir(&out.selected, &dir)?)
                 }
-                Err(pipeline::Error::Strict(w)) => Err(pipeline::Error::Strict(w).into()),
-                Err(e) => Err(e.into()),
             }
         }
         Command::Values(args) => {
             let chart = args.release.chart()?;
             let user = args.release.user_values()?;
             args.release.release(false)?;
-            let (values, merge_warnings) = pipeline::compute_values(&chart, &user)?;
+            let (values, merge_warnings) = pipeline::compute_values(&chart, &user, args.skip_schema_validation)?;
             warnings.extend(merge_warnings);
             Ok(crate::values::emit::to_yaml(&crate::values::Value::Map(values)))
+        }
+        Command::Completion { shell } => {
+            let mut buf = Vec::new();
+            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "difyx", &mut buf);
+            Ok(String::from_utf8_lossy(&buf).into_owned())
         }
         Command::Show { what } => {
             let load = |dir: &Option<PathBuf>| -> Result<Chart> {

@@ -11,6 +11,7 @@
 //! | chart: embedded or a directory | [`chart`] | `pkg/chart/loader` |
 //! | engine: minijinja with Helm's objects and filters | [`engine`] | `pkg/engine` |
 //! | manifests: split, check, order, frame | [`manifests`] | `pkg/releaseutil` |
+//! | output: stdout or `--output-dir` | [`output`] | `pkg/action` (`writeToFile`) |
 //! | release name and namespace | [`release`] | `pkg/action` |
 //!
 //! [`pipeline`] strings the stages together for one render.
@@ -19,6 +20,7 @@ pub mod chart;
 pub mod cli;
 pub mod engine;
 pub mod manifests;
+pub mod output;
 pub mod pipeline;
 pub mod release;
 pub mod values;

@@ -68,9 +68,14 @@ impl UserValues {
 }
 
 /// The final values the templates see, and the merge warnings.
-pub fn compute_values(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
+pub fn compute_values(
+    chart: &Chart,
+    user: &UserValues,
+    skip_schema_validation: bool,
+) -> Result<(Map, Vec<String>), Error> {
     let mut warnings = Vec::new();
     let values = coalesce(&chart.name, &chart.values, user.merged()?, &mut warnings);
+    let _ = skip_schema_validation;
     Ok((values, warnings))
 }
 
@@ -83,6 +88,8 @@ pub struct Options {
     pub show_only: Vec<String>,
     /// `--strict`: warnings are errors.
     pub strict: bool,
+    /// `--skip-schema-validation`: do not check values.schema.json.
+    pub skip_schema_validation: bool,
 }
 
 /// A successful render.
@@ -90,6 +97,8 @@ pub struct Options {
 pub struct Output {
     /// The documents, sorted as Helm sorts them.
     pub manifests: Vec<Manifest>,
+    /// The documents `--show-only` selects, in its order (all of them without it).
+    pub selected: Vec<Manifest>,
     /// The text for stdout.
     pub text: String,
     /// Warnings for stderr, merge warnings first.
@@ -109,18 +118,19 @@ pub fn template_with(
     user: &UserValues,
     opts: &Options,
 ) -> Result<Output, Error> {
-    let (values, mut warnings) = compute_values(chart, user)?;
+    let (values, mut warnings) = compute_values(chart, user, opts.skip_schema_validation)?;
     let rendered = engine.render(values, &opts.release, &opts.capabilities)?;
     warnings.extend(rendered.warnings);
     let mut manifests = manifests::split(&chart.name, &rendered.files)?;
     manifests::sort_by_kind(&mut manifests);
-    let text = if opts.show_only.is_empty() {
-        manifests::format_stream(&manifests)
+    let (text, selected) = if opts.show_only.is_empty() {
+        (manifests::format_stream(&manifests), manifests.clone())
     } else {
-        manifests::show_only(&manifests, &opts.show_only).map_err(Error::Usage)?
+        let selected = manifests::select(&manifests, &opts.show_only).map_err(Error::Usage)?;
+        (manifests::format_show_only(&selected), selected)
     };
     if opts.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
-    Ok(Output { manifests, text, warnings })
+    Ok(Output { manifests, selected, text, warnings })
 }

@@ -160,25 +160,37 @@ pub fn format_stream(manifests: &[Manifest]) -> String {
 }
 
 /// `--show-only`: for each pattern in order, every document whose template
-/// path matches it (Go's `filepath.Match`), framed as Helm frames them.
-/// A pattern that selects nothing is an error, as in Helm.
-pub fn show_only(manifests: &[Manifest], patterns: &[String]) -> Result<String, String> {
-    let mut out = String::new();
+/// path matches it (Go's `filepath.Match`); a document matched twice comes
+/// twice. A pattern that selects nothing is an error, as in Helm.
+pub fn select(manifests: &[Manifest], patterns: &[String]) -> Result<Vec<Manifest>, String> {
+    let mut out = Vec::new();
     for pattern in patterns {
-        let mut found = false;
-        for m in manifests.iter().filter(|m| glob::matches(&pattern, &m.template)) {
-            found = true;
-            out.push_str("---\n# Source: ");
-            out.push_str(&m.source);
-            out.push('\n');
-            out.push_str(&m.body);
-            out.push('\n');
-        }
-        if !found {
+        let before = out.len();
+        out.extend(manifests.iter().filter(|m| glob::matches(pattern, &m.template)).cloned());
+        if out.len() == before {
             return Err(format!("could not find template {pattern} in chart"));
         }
     }
     Ok(out)
+}
+
+/// Helm's framing of `--show-only` output: each document with one more
+/// newline than in the full stream, and the end not trimmed.
+pub fn format_show_only(selected: &[Manifest]) -> String {
+    let mut out = String::new();
+    for m in selected {
+        out.push_str("---\n# Source: ");
+        out.push_str(&m.source);
+        out.push('\n');
+        out.push_str(&m.body);
+        out.push('\n');
+    }
+    out
+}
+
+/// [`select`] then [`format_show_only`].
+pub fn show_only(manifests: &[Manifest], patterns: &[String]) -> Result<String, String> {
+    select(manifests, patterns).map(|s| format_show_only(&s))
 }
 
 #[cfg(test)]

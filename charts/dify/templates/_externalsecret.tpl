@@ -5,6 +5,21 @@
 {% from "templates/_helpers.tpl" import component_name, fullname_source, labels %}
 
 {#-
+  externalSecret.apiVersion; a cluster that serves v1beta1 but not v1
+  (`-a external-secrets.io/v1beta1`, ESO older than 0.17) gets v1beta1.
+-#}
+{% macro api_version() -%}
+{% set chosen = Values.externalSecret.apiVersion | default("external-secrets.io/v1") | one_of(["external-secrets.io/v1", "external-secrets.io/v1beta1"]) %}
+{% set served = Capabilities.APIVersions %}
+{% if chosen == "external-secrets.io/v1" and ("external-secrets.io/v1beta1" in served or "external-secrets.io/v1beta1/ExternalSecret" in served) and not ("external-secrets.io/v1" in served or "external-secrets.io/v1/ExternalSecret" in served) %}
+{{ warn("the cluster serves external-secrets.io/v1beta1 but not v1 (-a/--api-versions): rendering ExternalSecrets as external-secrets.io/v1beta1") -}}
+external-secrets.io/v1beta1
+{%- else -%}
+{{ chosen }}
+{%- endif %}
+{%- endmacro %}
+
+{#-
   One ExternalSecret. `cfg` is Values.externalSecret.<service>; `data` the
   [secretKey, remoteRef] pairs of spec.data; `templated` the pairs whose keys
   go into target.template.data. No entries give `data:` null, as upstream.
@@ -13,7 +28,7 @@
 {% if not data %}
 {{ warn(component, " ExternalSecret ", name, " has no data entries: the Secret it creates will be empty") -}}
 {% endif %}
-apiVersion: external-secrets.io/v1
+apiVersion: {{ api_version() | yaml_string }}
 kind: ExternalSecret
 metadata:
   name: {{ name | yaml_string }}
