@@ -46,6 +46,12 @@ Examples:
   difyx values dify -f values.yaml
   difyx values -f a.yaml -f b.yaml --set externalSecret.enabled=true")]
     Values(ValuesCommand),
+    /// Preview, offline, the Secrets the External Secrets Operator will create from a store file.
+    Resolve(crate::resolve::ResolveArgs),
+    /// Check values for mistakes Helm renders without a word.
+    Lint(crate::lint::LintArgs),
+    /// Compare two rendered streams document by document, secrets masked.
+    Diff(crate::golden::DiffArgs),
     /// Print a shell completion script.
     #[command(after_help = "\
 Examples:
@@ -81,89 +87,104 @@ enum ShowWhat {
     },
 }
 
+/// The flags of `difyx template`.
 #[derive(Args, Debug)]
-struct TemplateArgs {
+pub struct TemplateArgs {
     #[command(flatten)]
-    release: ReleaseArgs,
+    pub release: ReleaseArgs,
     /// Only print documents from templates matching this glob, e.g.
     /// `templates/api-secret.yaml` or `templates/*-externalsecret.yaml` (repeatable).
     #[arg(short = 's', long = "show-only", value_name = "TEMPLATE")]
-    show_only: Vec<String>,
+    pub show_only: Vec<String>,
     /// Treat warnings as errors (exit 1, nothing on stdout).
     #[arg(long)]
-    strict: bool,
+    pub strict: bool,
     /// Set .Release.IsUpgrade instead of .Release.IsInstall.
     #[arg(long = "is-upgrade")]
-    is_upgrade: bool,
+    pub is_upgrade: bool,
     /// Kubernetes version for .Capabilities.KubeVersion.
     #[arg(long = "kube-version", value_name = "VERSION")]
-    kube_version: Option<String>,
+    pub kube_version: Option<String>,
     /// API versions for .Capabilities.APIVersions (repeatable, comma-separated).
     /// Listing external-secrets.io/v1beta1 without external-secrets.io/v1 renders v1beta1 ExternalSecrets.
     #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',')]
-    api_versions: Vec<String>,
+    pub api_versions: Vec<String>,
     /// Write each template's documents to DIR/<chart>/templates/<file> instead of stdout.
     #[arg(long = "output-dir", value_name = "DIR")]
-    output_dir: Option<PathBuf>,
+    pub output_dir: Option<PathBuf>,
     /// With --output-dir: write to DIR/<release>/<chart>/templates/<file>.
     #[arg(long = "release-name", requires = "output_dir")]
-    use_release_name: bool,
+    pub use_release_name: bool,
     /// Accepted for Helm compatibility: `helm template` keeps the name release-name.
     #[arg(short = 'g', long = "generate-name", conflicts_with = "name")]
-    generate_name: bool,
+    pub generate_name: bool,
     /// Skip checking the values against the chart's values.schema.json.
     #[arg(long = "skip-schema-validation")]
-    skip_schema_validation: bool,
+    pub skip_schema_validation: bool,
+    /// Compare the render with a golden FILE instead of printing it: exit 0
+    /// when they are semantically equal, else print a masked diff and exit 1.
+    #[arg(long = "check", value_name = "FILE", conflicts_with = "output_dir")]
+    pub check: Option<PathBuf>,
+    /// With --check: show secret values in the diff instead of fingerprints.
+    #[arg(long = "show-secrets")]
+    pub show_secrets: bool,
+    /// Render one release per values file matching GLOB (e.g. 'envs/*.yaml'),
+    /// in parallel, into --output-dir/<file stem>/.
+    #[arg(long = "each", value_name = "GLOB", requires = "output_dir")]
+    pub each: Option<String>,
 }
 
 #[derive(Args, Debug)]
-struct ValuesCommand {
+pub struct ValuesCommand {
     #[command(flatten)]
-    release: ReleaseArgs,
+    pub release: ReleaseArgs,
     /// Skip checking the values against the chart's values.schema.json.
     #[arg(long = "skip-schema-validation")]
-    skip_schema_validation: bool,
+    pub skip_schema_validation: bool,
 }
 
-/// NAME, CHART, the namespace and every values flag.
-#[derive(Args, Debug)]
-struct ReleaseArgs {
+/// NAME, CHART, the namespace and every values flag: the arguments every
+/// rendering command shares (`#[command(flatten)]` it).
+#[derive(Args, Debug, Clone)]
+pub struct ReleaseArgs {
     /// Release name (default: release-name).
-    name: Option<String>,
+    pub name: Option<String>,
     /// A chart directory (default: the embedded Dify chart).
-    chart: Option<PathBuf>,
+    pub chart: Option<PathBuf>,
     /// Namespace of the release (default: $HELM_NAMESPACE, else `default`).
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
-    namespace: Option<String>,
+    pub namespace: Option<String>,
     /// A values file, `-` for stdin (repeatable; later files win).
     #[arg(short = 'f', long = "values", value_name = "FILE")]
-    values: Vec<String>,
+    pub values: Vec<String>,
     /// Set values: `a.b=1,c=x` (repeatable; typed as Helm types them).
     #[arg(long = "set", value_name = "KEY=VALUE")]
-    set: Vec<String>,
+    pub set: Vec<String>,
     /// Set string values: `a.b=1` gives the string "1" (repeatable).
     #[arg(long = "set-string", value_name = "KEY=VALUE")]
-    set_string: Vec<String>,
+    pub set_string: Vec<String>,
     /// Set values from JSON: `a={"b":1}` (repeatable).
     #[arg(long = "set-json", value_name = "KEY=JSON")]
-    set_json: Vec<String>,
+    pub set_json: Vec<String>,
     /// Set values from files: `a.b=path/to/file` (repeatable).
     #[arg(long = "set-file", value_name = "KEY=PATH")]
-    set_file: Vec<String>,
+    pub set_file: Vec<String>,
     /// Set a literal string, no escapes or splitting (repeatable).
     #[arg(long = "set-literal", value_name = "KEY=VALUE")]
-    set_literal: Vec<String>,
+    pub set_literal: Vec<String>,
 }
 
 impl ReleaseArgs {
-    fn chart(&self) -> Result<Chart> {
+    /// The chart: CHART if given, else the embedded one.
+    pub fn chart(&self) -> Result<Chart> {
         match &self.chart {
             Some(dir) => Ok(Chart::load(dir)?),
             None => Ok(Chart::embedded()),
         }
     }
 
-    fn release_name(&self) -> Result<String> {
+    /// NAME, checked with Helm's rules.
+    pub fn release_name(&self) -> Result<String> {
         let name = self.name.as_deref().unwrap_or(release::DEFAULT_NAME);
         release::validate_name(name).map_err(|msg| {
             let looks_like_chart = self.chart.is_none() && Path::new(name).join("Chart.yaml").exists();
@@ -176,7 +197,8 @@ impl ReleaseArgs {
         Ok(name.to_owned())
     }
 
-    fn user_values(&self) -> Result<UserValues> {
+    /// Every `-f` file read (stdin once) and every `--set*` argument.
+    pub fn user_values(&self) -> Result<UserValues> {
         let mut files = Vec::new();
         let mut stdin_used = false;
         for path in &self.values {
@@ -211,11 +233,29 @@ impl ReleaseArgs {
         Ok(UserValues { files, sets })
     }
 
-    fn release(&self, is_upgrade: bool) -> Result<Release> {
+    /// The release: name and namespace (`-n`, `HELM_NAMESPACE`, `default`).
+    pub fn release(&self, is_upgrade: bool) -> Result<Release> {
         let env = std::env::var("HELM_NAMESPACE").ok();
         let namespace = release::resolve_namespace(self.namespace.as_deref(), env.as_deref())
             .map_err(|msg| anyhow!(msg))?;
         Ok(Release { name: self.release_name()?, namespace, is_upgrade, revision: 1 })
+    }
+}
+
+/// What a command produced: text for stdout, and whether it succeeded
+/// (a failed check or lint still prints its findings, then exits 1).
+#[derive(Debug)]
+pub struct Outcome {
+    pub stdout: String,
+    pub success: bool,
+}
+
+impl Outcome {
+    pub fn ok(stdout: String) -> Self {
+        Outcome { stdout, success: true }
+    }
+    pub fn failed(stdout: String) -> Self {
+        Outcome { stdout, success: false }
     }
 }
 
@@ -231,8 +271,9 @@ pub fn run() -> ExitCode {
     for w in &warnings {
         let _ = writeln!(stderr, "warning: {w}");
     }
-    match result.and_then(|text| write_stdout(&text)) {
-        Ok(()) => ExitCode::SUCCESS,
+    match result.and_then(|o| write_stdout(&o.stdout).map(|()| o.success)) {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             let _ = writeln!(stderr, "Error: {}", error_text(&e));
             ExitCode::FAILURE
@@ -240,33 +281,61 @@ pub fn run() -> ExitCode {
     }
 }
 
-/// Runs one command; the text for stdout. Warnings go to `warnings` even on failure.
-fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<String> {
+/// Runs one command. Warnings go to `warnings` even on failure.
+fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<Outcome> {
     match command {
-        Command::Template(args) => {
-            let chart = args.release.chart()?;
-            let user = args.release.user_values()?;
-            let release = args.release.release(args.is_upgrade)?;
-            let mut capabilities = Capabilities { api_versions: args.api_versions, ..Default::default() };
-            if let Some(v) = args.kube_version {
-                capabilities.kube_version = if v.starts_with('v') { v } else { format!("v{v}") };
-            }
-            let opts = Options {
-                release,
-                capabilities,
-                show_only: args.show_only,
-                strict: args.strict,
-                skip_schema_validation: args.skip_schema_validation,
-            };
-            let out = pipeline::template(&chart, &user, &opts)?;
-            warnings.extend(out.warnings);
-            match args.output_dir {
-                None => Ok(out.text),
-                Some(dir) => {
-                    let dir = if args.use_release_name { dir.join(&opts.release.name) } else { dir };
-                    Ok(crate::output::write_output_dir(&out.selected, &dir)?)
-                }
-            }
+        Command::Template(args) if args.each.is_some() => crate::batch::run_each(&args, warnings),
+        Command::Template(args) => template(&args, warnings),
+        Command::Resolve(args) => crate::resolve::run(&args, warnings),
+        Command::Lint(args) => crate::lint::run(&args, warnings),
+        Command::Diff(args) => crate::golden::run_diff(&args),
+        other => print_only(other, warnings).map(Outcome::ok),
+    }
+}
+
+/// `difyx template` for one release.
+fn template(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
+    let opts = args.options()?;
+    let chart = args.release.chart()?;
+    let user = args.release.user_values()?;
+    let out = pipeline::template(&chart, &user, &opts)?;
+    warnings.extend(out.warnings);
+    if let Some(golden) = &args.check {
+        return crate::golden::check(&out.text, golden, args.show_secrets);
+    }
+    match &args.output_dir {
+        None => Ok(Outcome::ok(out.text)),
+        Some(dir) => {
+            let dir = if args.use_release_name { dir.join(&opts.release.name) } else { dir.clone() };
+            Ok(Outcome::ok(crate::output::write_output_dir(&out.selected, &dir)?))
+        }
+    }
+}
+
+impl TemplateArgs {
+    /// The render options these flags give (release, capabilities, output).
+    pub fn options(&self) -> Result<Options> {
+        let release = self.release.release(self.is_upgrade)?;
+        let mut capabilities =
+            Capabilities { api_versions: self.api_versions.clone(), ..Default::default() };
+        if let Some(v) = &self.kube_version {
+            capabilities.kube_version = if v.starts_with('v') { v.clone() } else { format!("v{v}") };
+        }
+        Ok(Options {
+            release,
+            capabilities,
+            show_only: self.show_only.clone(),
+            strict: self.strict,
+            skip_schema_validation: self.skip_schema_validation,
+        })
+    }
+}
+
+/// The commands that only print text.
+fn print_only(command: Command, warnings: &mut Vec<String>) -> Result<String> {
+    match command {
+        Command::Template(_) | Command::Resolve(_) | Command::Lint(_) | Command::Diff(_) => {
+            unreachable!("dispatch handles the commands with an outcome")
         }
         Command::Values(args) => {
             let chart = args.release.chart()?;

@@ -16,11 +16,15 @@
 //!
 //! [`pipeline`] strings the stages together for one render.
 
+pub mod batch;
 pub mod chart;
 pub mod cli;
 pub mod engine;
+pub mod golden;
+pub mod lint;
 pub mod manifests;
 pub mod output;
 pub mod pipeline;
 pub mod release;
+pub mod resolve;
 pub mod values;
