@@ -189,7 +189,7 @@ fn d9_bad_files_and_flags() {
     assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
     assert!(stderr(&out).contains("does-not-exist.yaml"));
 
-    let err = assert_fails("a: b\nc: [unclosed\n", &[], &["<stdin>", "line"]);
+    let err = assert_fails("a: b\nc: [unclosed\n", &[], &["<stdin>:2:4", "^"]);
     assert!(err.starts_with("Error: "), "{err}");
     assert_fails("- a\n- b\n", &[], &["<stdin>", "mapping"]);
     assert_fails("v: .inf\n", &[], &["<stdin>"]);

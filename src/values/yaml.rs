@@ -82,16 +82,27 @@ pub fn parse_document(text: &str, source: &str) -> Result<Value, YamlError> {
     }
 }
 
+/// `failed to parse FILE:LINE:COL: reason`, then the offending line with a caret.
 fn describe(source: &str, err: &serde_saphyr::Error) -> String {
-    let rendered = err.render();
-    match err.location() {
-        Some(loc) => format!(
-            "failed to parse {source} at line {}, column {}: {}",
-            loc.line(),
-            loc.column(),
-            rendered.trim_end()
-        ),
-        None => format!("failed to parse {source}: {}", rendered.trim_end()),
+    let options = serde_saphyr::render_options! { source_name: Some(source) };
+    let rendered = err.render_with_options(options);
+    // The renderer starts with "error: line L column C: reason"; keep the
+    // snippet that follows and say the rest once, our way.
+    let reason = err.without_snippet().to_string();
+    let reason = reason.split_once(": ").filter(|(head, _)| head.starts_with("line ")).map_or(reason.as_str(), |(_, r)| r);
+    let reason = match reason.rfind(" at line ") {
+        Some(i) if reason[i..].contains(", column ") => &reason[..i],
+        _ => reason,
+    };
+    let snippet = rendered.split_once('\n').map_or("", |(_, rest)| rest).trim_end();
+    let place = match err.location() {
+        Some(loc) => format!("{source}:{}:{}", loc.line(), loc.column()),
+        None => source.to_owned(),
+    };
+    if snippet.is_empty() {
+        format!("failed to parse {place}: {reason}")
+    } else {
+        format!("failed to parse {place}: {reason}\n{snippet}")
     }
 }
 
@@ -308,7 +319,8 @@ mod tests {
     #[test]
     fn syntax_errors_name_file_line_and_column() {
         let err = parse_values("a: b\nc: [unclosed\n", "bad.yaml").unwrap_err();
-        assert!(err.message.contains("bad.yaml"), "{}", err.message);
-        assert!(err.message.contains("line"), "{}", err.message);
+        assert!(err.message.starts_with("failed to parse bad.yaml:2:4: unclosed bracket"), "{}", err.message);
+        // The offending line is shown with a caret under the column.
+        assert!(err.message.contains("2 | c: [unclosed\n  |    ^"), "{}", err.message);
     }
 }
