@@ -17,6 +17,7 @@
 pub mod emit;
 pub mod gofmt;
 pub mod merge;
+pub mod schema;
 pub mod strvals;
 pub mod yaml;
 

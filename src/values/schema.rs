@@ -1,0 +1,401 @@
+//! `values.schema.json`: checks the final values against a chart's JSON
+//! Schema, as Helm does before rendering.
+//!
+//! Helm (`pkg/chart/common/util/jsonschema.go`) validates the values the
+//! templates will see — the chart defaults with the user's values laid over
+//! them ([`crate::values::merge::coalesce`]) — and reports every violation at
+//! once:
+//!
+//! ```text
+//! values don't meet the specifications of the schema(s) in the following chart(s):
+//! dify:
+//! - at '/externalSecret/api/refreshInterval': got number, want null or string
+//! ```
+//!
+//! The messages follow the wording of the validator Helm 4 uses
+//! (santhosh-tekuri/jsonschema v6) for the keywords a values schema uses;
+//! the lines are sorted by path so the output is deterministic.
+
+use std::fmt::Write as _;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::{ValidationError, Validator};
+use serde_json::Value as Json;
+
+use crate::values::{Map, Value};
+
+/// The values break the schema, or the schema itself is unusable. The
+/// Display text is the whole message, without a leading `Error: `.
+#[derive(Debug, thiserror::Error)]
+#[error("{message}")]
+pub struct SchemaError {
+    /// The full text, as printed.
+    pub message: String,
+    /// Each violation, sorted by path; empty when the schema itself is at fault.
+    pub violations: Vec<Violation>,
+}
+
+/// One value that breaks one rule of the schema.
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Violation {
+    /// JSON Pointer to the value (`/externalSecret/api/refreshInterval`; `` for the root).
+    pub path: String,
+    /// What is wrong with it.
+    pub message: String,
+}
+
+/// A compiled `values.schema.json`.
+pub struct Schema {
+    validator: Validator,
+}
+
+impl std::fmt::Debug for Schema {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Schema").finish_non_exhaustive()
+    }
+}
+
+/// Compiles a schema document. `source` names the file in messages
+/// (for example `dify/values.schema.json`).
+pub fn parse_schema(source: &str, schema_json: &str) -> Result<Schema, SchemaError> {
+    let doc: Json = serde_json::from_str(schema_json)
+        .map_err(|e| schema_file_error(format!("{source}: not valid JSON: {e}")))?;
+    let validator = jsonschema::validator_for(&doc).map_err(|e| {
+        let at = e.instance_path().as_str();
+        let at = if at.is_empty() {
+            String::new()
+        } else {
+            format!(" at '{at}'")
+        };
+        schema_file_error(format!("{source}: not a valid JSON Schema{at}: {e}"))
+    })?;
+    Ok(Schema { validator })
+}
+
+fn schema_file_error(message: String) -> SchemaError {
+    SchemaError {
+        message,
+        violations: Vec::new(),
+    }
+}
+
+impl Schema {
+    /// Checks `values` (the final, coalesced values) and reports every
+    /// violation at once.
+    pub fn validate(&self, chart_name: &str, values: &Map) -> Result<(), SchemaError> {
+        let instance = map_to_json(values);
+        let mut violations: Vec<Violation> = self
+            .validator
+            .iter_errors(&instance)
+            .map(|e| Violation {
+                path: e.instance_path().as_str().to_owned(),
+                message: message(&e),
+            })
+            .collect();
+        if violations.is_empty() {
+            return Ok(());
+        }
+        violations.sort();
+        violations.dedup();
+        let mut message = String::from(
+            "values don't meet the specifications of the schema(s) in the following chart(s):\n",
+        );
+        let _ = write!(message, "{chart_name}:");
+        for v in &violations {
+            let _ = write!(message, "\n- at '{}': {}", v.path, v.message);
+        }
+        Err(SchemaError {
+            message,
+            violations,
+        })
+    }
+}
+
+/// Compiles `schema_json` (the chart's `values.schema.json`) and checks
+/// `values` against it. See [`Schema::validate`].
+pub fn validate(chart_name: &str, schema_json: &str, values: &Map) -> Result<(), SchemaError> {
+    parse_schema(&format!("{chart_name}/values.schema.json"), schema_json)?
+        .validate(chart_name, values)
+}
+
+/// The values as JSON, as Helm hands them to the validator. Numbers are
+/// float64 in Helm; one holding an integer is written as a JSON integer so
+/// that `"type": "integer"` accepts it, as in Helm.
+pub fn to_json(v: &Value) -> Json {
+    match v {
+        Value::Null => Json::Null,
+        Value::Bool(b) => Json::Bool(*b),
+        Value::Int(i) => Json::from(*i),
+        Value::Float(f) => float_to_json(*f),
+        Value::String(s) => Json::String(s.clone()),
+        Value::List(l) => Json::Array(l.iter().map(to_json).collect()),
+        Value::Map(m) => map_to_json(m),
+    }
+}
+
+fn map_to_json(m: &Map) -> Json {
+    Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
+}
+
+fn float_to_json(f: f64) -> Json {
+    // 2^63: every integral float below it in magnitude fits an i64 exactly.
+    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
+    if f.fract() == 0.0 && f.abs() < LIMIT {
+        Json::from(f as i64)
+    } else {
+        // YAML and JSON values never hold NaN or infinities (Helm rejects them).
+        serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
+    }
+}
+
+/// The message for one violation, in the validator-of-Helm wording where the
+/// keyword is one a values schema uses; jsonschema's own text otherwise.
+fn message(e: &ValidationError<'_>) -> String {
+    let instance = e.instance();
+    match e.kind() {
+        ValidationErrorKind::Type { kind } => {
+            let want: Vec<&str> = match kind {
+                TypeKind::Single(t) => vec![t.as_str()],
+                TypeKind::Multiple(set) => set.iter().map(|t| t.as_str()).collect(),
+            };
+            format!("got {}, want {}", type_of(instance), want.join(" or "))
+        }
+        ValidationErrorKind::Enum { options } => match options.as_array() {
+            Some(opts) if opts.len() == 1 => format!("value must be {}", display(&opts[0])),
+            Some(opts) if opts.iter().all(is_primitive) => format!(
+                "value must be one of {}",
+                opts.iter().map(display).collect::<Vec<_>>().join(", ")
+            ),
+            _ => "enum failed".to_owned(),
+        },
+        ValidationErrorKind::Constant { expected_value } if is_primitive(expected_value) => {
+            format!("value must be {}", display(expected_value))
+        }
+        ValidationErrorKind::Pattern { pattern } => match instance.as_str() {
+            Some(s) => format!("{} does not match pattern {}", quote(s), quote(pattern)),
+            None => e.to_string(),
+        },
+        ValidationErrorKind::Required { property } => match property.as_str() {
+            Some(p) => format!("missing property {}", quote(p)),
+            None => e.to_string(),
+        },
+        ValidationErrorKind::MinLength { limit } => {
+            format!("minLength: got {}, want {limit}", str_len(instance))
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            format!("maxLength: got {}, want {limit}", str_len(instance))
+        }
+        ValidationErrorKind::Minimum { limit } => format!("minimum: got {instance}, want {limit}"),
+        ValidationErrorKind::Maximum { limit } => format!("maximum: got {instance}, want {limit}"),
+        ValidationErrorKind::MinItems { limit } => {
+            format!(
+                "minItems: got {}, want {limit}",
+                instance.as_array().map_or(0, Vec::len)
+            )
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            format!(
+                "maxItems: got {}, want {limit}",
+                instance.as_array().map_or(0, Vec::len)
+            )
+        }
+        ValidationErrorKind::AdditionalProperties { unexpected } => format!(
+            "additional properties {} not allowed",
+            unexpected
+                .iter()
+                .map(|p| quote(p))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        _ => e.to_string(),
+    }
+}
+
+/// A JSON type name as the Helm validator reports it: every number is a "number".
+fn type_of(v: &Json) -> &'static str {
+    match v {
+        Json::Null => "null",
+        Json::Bool(_) => "boolean",
+        Json::Number(_) => "number",
+        Json::String(_) => "string",
+        Json::Array(_) => "array",
+        Json::Object(_) => "object",
+    }
+}
+
+fn is_primitive(v: &Json) -> bool {
+    !matches!(v, Json::Array(_) | Json::Object(_))
+}
+
+fn display(v: &Json) -> String {
+    match v {
+        Json::String(s) => quote(s),
+        Json::Array(_) | Json::Object(_) => "value".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+fn str_len(v: &Json) -> usize {
+    v.as_str().map_or(0, |s| s.chars().count())
+}
+
+/// Single-quoted, with Go-`%q`-style escapes for control characters and `'`.
+fn quote(s: &str) -> String {
+    let mut out = String::with_capacity(s.len() + 2);
+    out.push('\'');
+    for c in s.chars() {
+        match c {
+            '\'' => out.push_str("\\'"),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\r' => out.push_str("\\r"),
+            '\t' => out.push_str("\\t"),
+            c if c.is_control() => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('\'');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::yaml::parse_values;
+
+    const SCHEMA: &str = r#"{
+      "$schema": "https://json-schema.org/draft/2020-12/schema",
+      "type": "object",
+      "properties": {
+        "name": {"type": ["string", "null"]},
+        "count": {"type": "integer", "minimum": 1},
+        "kind": {"enum": ["A", "B"]},
+        "every": {"type": "string", "pattern": "^[0-9]+m$"},
+        "ref": {"type": "object", "required": ["key"], "properties": {"key": {"type": "string", "minLength": 1}}}
+      }
+    }"#;
+
+    fn values(yaml: &str) -> Map {
+        parse_values(yaml, "test.yaml").unwrap()
+    }
+
+    fn check(yaml: &str) -> Result<(), SchemaError> {
+        validate("demo", SCHEMA, &values(yaml))
+    }
+
+    #[test]
+    fn valid_values_pass() {
+        check("name: x\ncount: 3\nkind: A\nevery: 15m\nref: {key: k}\nother: [1, 2]\n").unwrap();
+        check("name: null\n").unwrap();
+        check("").unwrap();
+    }
+
+    #[test]
+    fn integral_floats_are_integers_as_in_helm() {
+        // Values files give floats only; 3 must still pass "type": "integer".
+        assert_eq!(values("count: 3\n").get("count"), Some(&Value::Float(3.0)));
+        check("count: 3\n").unwrap();
+        check("count: 3.0\n").unwrap();
+        let err = check("count: 3.5\n").unwrap_err();
+        assert_eq!(err.violations[0].message, "got number, want integer");
+    }
+
+    #[test]
+    fn one_violation_is_formatted_like_helm() {
+        let err = check("count: \"3\"\n").unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "values don't meet the specifications of the schema(s) in the following chart(s):\n\
+             demo:\n\
+             - at '/count': got string, want integer"
+        );
+    }
+
+    #[test]
+    fn every_violation_is_listed_sorted_by_path() {
+        let err = check("ref: {key: \"\"}\nname: 5\nkind: C\nevery: 1d\ncount: 0\n").unwrap_err();
+        let lines: Vec<&str> = err.message.lines().skip(2).collect();
+        assert_eq!(
+            lines,
+            [
+                "- at '/count': minimum: got 0, want 1",
+                "- at '/every': '1d' does not match pattern '^[0-9]+m$'",
+                "- at '/kind': value must be one of 'A', 'B'",
+                "- at '/name': got number, want null or string",
+                "- at '/ref/key': minLength: got 0, want 1",
+            ]
+        );
+        assert_eq!(err.violations.len(), 5);
+    }
+
+    #[test]
+    fn missing_property_names_it() {
+        let err = check("ref: {property: p}\n").unwrap_err();
+        assert_eq!(
+            err.violations,
+            [Violation {
+                path: "/ref".into(),
+                message: "missing property 'key'".into()
+            }]
+        );
+    }
+
+    #[test]
+    fn root_violation_has_the_empty_path() {
+        let err = validate("demo", r#"{"required": ["x"]}"#, &Map::new()).unwrap_err();
+        assert!(
+            err.message
+                .ends_with("demo:\n- at '': missing property 'x'"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn quoting_escapes_like_go() {
+        assert_eq!(quote("it's\n"), "'it\\'s\\n'");
+        assert_eq!(quote("µs"), "'µs'");
+    }
+
+    #[test]
+    fn invalid_schema_documents_name_the_file() {
+        let err = validate("demo", "{not json", &Map::new()).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("demo/values.schema.json: not valid JSON"),
+            "{err}"
+        );
+        assert!(err.violations.is_empty());
+        let err = validate("demo", r#"{"type": "strin"}"#, &Map::new()).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("demo/values.schema.json: not a valid JSON Schema"),
+            "{err}"
+        );
+        let err = parse_schema("x/values.schema.json", r#"{"pattern": "("}"#).unwrap_err();
+        assert!(
+            err.message
+                .starts_with("x/values.schema.json: not a valid JSON Schema"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn conversion_keeps_every_type() {
+        let mut m = Map::new();
+        m.insert("i".into(), Value::Int(-4));
+        m.insert("f".into(), Value::Float(1.5));
+        m.insert("big".into(), Value::Float(1e20));
+        m.insert("neg0".into(), Value::Float(-0.0));
+        m.insert(
+            "l".into(),
+            Value::List(vec![Value::Null, Value::Bool(true)]),
+        );
+        let json = map_to_json(&m);
+        assert_eq!(
+            json,
+            serde_json::json!({"i": -4, "f": 1.5, "big": 1e20, "neg0": 0, "l": [null, true]})
+        );
+    }
+}
