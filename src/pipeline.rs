@@ -25,6 +25,8 @@ pub enum Error {
     #[error("{0}")]
     Manifest(#[from] ManifestError),
     #[error("{0}")]
+    Schema(#[from] crate::values::schema::SchemaError),
+    #[error("{0}")]
     Usage(String),
     #[error("--strict: {} warning(s) treated as errors:\n  {}", .0.len(), .0.join("\n  "))]
     Strict(Vec<String>),
@@ -75,7 +77,9 @@ pub fn compute_values(
 ) -> Result<(Map, Vec<String>), Error> {
     let mut warnings = Vec::new();
     let values = coalesce(&chart.name, &chart.values, user.merged()?, &mut warnings);
-    let _ = skip_schema_validation;
+    if let (Some(schema), false) = (&chart.schema, skip_schema_validation) {
+        crate::values::schema::validate(&chart.name, schema, &values)?;
+    }
     Ok((values, warnings))
 }
 

@@ -50,6 +50,7 @@ pub struct Chart {
 const EMBEDDED: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("../../charts/dify/Chart.yaml")),
     ("values.yaml", include_str!("../../charts/dify/values.yaml")),
+    ("values.schema.json", include_str!("../../charts/dify/values.schema.json")),
     ("templates/_helpers.tpl", include_str!("../../charts/dify/templates/_helpers.tpl")),
     ("templates/_credentials.tpl", include_str!("../../charts/dify/templates/_credentials.tpl")),
     ("templates/_externalsecret.tpl", include_str!("../../charts/dify/templates/_externalsecret.tpl")),
@@ -80,7 +81,7 @@ impl Chart {
             "<embedded dify chart>",
             file("Chart.yaml").unwrap_or_default(),
             file("values.yaml").unwrap_or_default(),
-            None,
+            file("values.schema.json"),
             templates,
         )
         .expect("the embedded chart is valid (checked by tests)")
@@ -171,6 +172,7 @@ mod tests {
         let embedded = Chart::embedded();
         assert_eq!(embedded.templates, on_disk.templates, "update EMBEDDED in src/chart/mod.rs");
         assert_eq!(embedded.values, on_disk.values);
+        assert_eq!(embedded.schema, on_disk.schema);
         assert_eq!((embedded.name.as_str(), embedded.version.as_str()), ("dify", "0.27.0"));
         assert_eq!(embedded.app_version, "1.6.0");
     }

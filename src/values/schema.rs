@@ -102,13 +102,27 @@ impl Schema {
         );
         let _ = write!(message, "{chart_name}:");
         for v in &violations {
-            let _ = write!(message, "\n- at '{}': {}", v.path, v.message);
+            let _ = write!(message, "\n- at '{}'{}: {}", v.path, dotted(&v.path), v.message);
         }
         Err(SchemaError {
             message,
             violations,
         })
     }
+}
+
+/// ` (a.b.c)` for the pointer `/a/b/c`: the value path as every other
+/// difyx message writes it; empty for the root.
+fn dotted(pointer: &str) -> String {
+    if pointer.is_empty() {
+        return String::new();
+    }
+    let steps: Vec<String> = pointer
+        .trim_start_matches('/')
+        .split('/')
+        .map(|s| s.replace("~1", "/").replace("~0", "~"))
+        .collect();
+    format!(" ({})", steps.join("."))
 }
 
 /// Compiles `schema_json` (the chart's `values.schema.json`) and checks
@@ -309,7 +323,7 @@ mod tests {
             err.to_string(),
             "values don't meet the specifications of the schema(s) in the following chart(s):\n\
              demo:\n\
-             - at '/count': got string, want integer"
+             - at '/count' (count): got string, want integer"
         );
     }
 
@@ -320,11 +334,11 @@ mod tests {
         assert_eq!(
             lines,
             [
-                "- at '/count': minimum: got 0, want 1",
-                "- at '/every': '1d' does not match pattern '^[0-9]+m$'",
-                "- at '/kind': value must be one of 'A', 'B'",
-                "- at '/name': got number, want null or string",
-                "- at '/ref/key': minLength: got 0, want 1",
+                "- at '/count' (count): minimum: got 0, want 1",
+                "- at '/every' (every): '1d' does not match pattern '^[0-9]+m$'",
+                "- at '/kind' (kind): value must be one of 'A', 'B'",
+                "- at '/name' (name): got number, want null or string",
+                "- at '/ref/key' (ref.key): minLength: got 0, want 1",
             ]
         );
         assert_eq!(err.violations.len(), 5);
