@@ -21,7 +21,11 @@ pub fn format_float(x: f64) -> String {
         return if x.is_sign_negative() { "-0".into() } else { "0".into() };
     }
     // Rust's `{:e}` prints the shortest round-trip digits: "1.2345e6", "-5e-324".
-    let sci = format!("{x:e}");
+    layout(&format!("{x:e}"))
+}
+
+/// Go's 'g' layout of shortest digits given as Rust's `{:e}` text.
+fn layout(sci: &str) -> String {
     let (mantissa, exp) = sci.split_once('e').expect("`{:e}` always has an exponent");
     let exp: i32 = exp.parse().expect("`{:e}` exponent is an integer");
     let (sign, mantissa) = match mantissa.strip_prefix('-') {
@@ -47,6 +51,15 @@ pub fn format_float(x: f64) -> String {
         format!("{int}.{frac}")
     };
     format!("{sign}{body}")
+}
+
+/// `strconv.FormatFloat(float64(x), 'g', -1, 32)`: the shortest digits that
+/// round-trip through a float32, with the same layout rules as [`format_float`].
+pub fn format_float32(x: f32) -> String {
+    if !x.is_finite() || x == 0.0 {
+        return format_float(f64::from(x));
+    }
+    layout(&format!("{x:e}"))
 }
 
 /// Go's `%v` of a decoded JSON value: `map[a:1 b:[x y]]`, `<nil>`, `true`.
@@ -100,6 +113,14 @@ mod tests {
         for (x, want) in cases {
             assert_eq!(format_float(*x), *want, "format_float({x})");
         }
+    }
+
+    #[test]
+    fn float32_keys() {
+        assert_eq!(format_float32(3.14159265358979), "3.1415927");
+        assert_eq!(format_float32(16777217.0), "1.6777216e+07");
+        assert_eq!(format_float32(0.1), "0.1");
+        assert_eq!(format_float32(1e-7), "1e-07");
     }
 
     #[test]

@@ -43,8 +43,11 @@ pub fn coalesce(chart: &str, defaults: &Map, user: Map, warnings: &mut Vec<Strin
                     out.insert(key.clone(), v);
                 }
             }
+            // A user null deletes a default; over a chart null it stays null.
             Some(Value::Null) => {
-                out.remove(key);
+                if *default != Value::Null {
+                    out.remove(key);
+                }
             }
             Some(Value::Map(dst)) => match default {
                 Value::Map(src) => coalesce_tables(dst, src, &format!("{chart}.{key}"), warnings),
@@ -71,7 +74,9 @@ fn coalesce_tables(dst: &mut Map, src: &Map, prefix: &str, warnings: &mut Vec<St
                 }
             }
             Some(Value::Null) => {
-                dst.remove(key);
+                if *default != Value::Null {
+                    dst.remove(key);
+                }
             }
             Some(Value::Map(d)) => match default {
                 Value::Map(s) => coalesce_tables(d, s, &full, warnings),

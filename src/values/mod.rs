@@ -82,7 +82,7 @@ impl Value {
 
     /// Follows a dotted path of map keys; `None` where a step is absent or
     /// goes through a non-map.
-    pub fn lookup<'a, I, S>(&self, path: I) -> Option<&Value>
+    pub fn lookup<I, S>(&self, path: I) -> Option<&Value>
     where
         I: IntoIterator<Item = S>,
         S: AsRef<str>,
