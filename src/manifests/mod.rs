@@ -8,6 +8,7 @@
 //! * [`format_stream`] and [`show_only`] frame documents exactly as Helm does.
 
 pub mod glob;
+pub mod validate;
 
 use crate::engine::RenderedFile;
 use crate::values::yaml::parse_document;
