@@ -102,12 +102,25 @@ impl Schema {
         );
         let _ = write!(message, "{chart_name}:");
         for v in &violations {
-            let _ = write!(message, "\n- at '{}'{}: {}", v.path, dotted(&v.path), v.message);
+            let _ = write!(message, "\n- at '{}'{}: {}", v.path, value_path(v), v.message);
         }
         Err(SchemaError {
             message,
             violations,
         })
+    }
+}
+
+/// The dotted path a violation is about: the pointer's, and for a missing
+/// property the property itself (`externalSecret.api`, not `externalSecret`).
+fn value_path(v: &Violation) -> String {
+    let missing = v.message.strip_prefix("missing property '").and_then(|m| m.strip_suffix('\''));
+    match missing {
+        Some(name) => {
+            let pointer = format!("{}/{}", v.path, name.replace('~', "~0").replace('/', "~1"));
+            dotted(&pointer)
+        }
+        None => dotted(&v.path),
     }
 }
 
@@ -358,10 +371,11 @@ mod tests {
 
     #[test]
     fn root_violation_has_the_empty_path() {
+        // Helm's pointer is the parent (''); the value path names what is missing.
         let err = validate("demo", r#"{"required": ["x"]}"#, &Map::new()).unwrap_err();
         assert!(
             err.message
-                .ends_with("demo:\n- at '': missing property 'x'"),
+                .ends_with("demo:\n- at '' (x): missing property 'x'"),
             "{err}"
         );
     }
