@@ -117,7 +117,7 @@ mod tests {
 
     #[test]
     fn float32_keys() {
-        assert_eq!(format_float32(3.14159265358979), "3.1415927");
+        assert_eq!(format_float32(1.234_567_890_123_45), "1.2345679");
         assert_eq!(format_float32(16777217.0), "1.6777216e+07");
         assert_eq!(format_float32(0.1), "0.1");
         assert_eq!(format_float32(1e-7), "1e-07");
