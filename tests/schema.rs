@@ -1,18 +1,51 @@
-//! `charts/dify/values.schema.json` against real values: it accepts every
-//! values file the chart renders (a full production file, the examples, the
-//! conformance cases) and rejects, naming the path, each wrong type SPEC §7.0
-//! lists — all of them at once.
+//! `charts/dify/values.schema.json` against real values.
+//!
+//! The upstream chart has no schema, so ours may only reject what the render
+//! rejects anyway: **schema rejection ⊆ render rejection**. Every value the
+//! schema refuses must also make `difyx template --skip-schema-validation`
+//! fail, and the schema checks a value only under the condition in which the
+//! templates read it (conditions keyed on boolean `true` switches, or on
+//! falsy values where a Secret renders because a switch is off).
+//!
+//! * the production fixture, the examples and every conformance case but the
+//!   error case validate; the error case is rejected at its path;
+//! * the quirks SPEC §7 B keeps (string booleans, unsupported remoteRefs keys,
+//!   `{}` entries, disabled sections holding numbers, ...) validate and render;
+//! * each rejection here is checked to fail the render too, and the wrong
+//!   types of an ESO block are all reported at once;
+//! * the Secret data values (credentials, SPEC §7.0 D7) are left to the
+//!   render, whose messages (`sandbox.auth.apiKey: expected a string, got a
+//!   list`) name them; the schema checks the maps that hold them;
+//! * [`schema_rejection_implies_render_rejection`]: a property test over
+//!   random value trees on the paths the templates read (`PROPTEST_CASES`,
+//!   default 3,000; `DIFYX_SCHEMA_FILE` checks another schema file, to see
+//!   the property catch a too-strict one).
 
 mod common;
 
+use std::collections::BTreeMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Instant;
+
 use common::*;
 use difyx::chart::Chart;
+use difyx::engine::{Capabilities, Engine, Release};
+use difyx::pipeline::{self, Options, Output, UserValues, ValuesFile};
 use difyx::values::merge::coalesce;
-use difyx::values::schema::{validate, SchemaError};
+use difyx::values::schema::{parse_schema, validate, SchemaError};
 use difyx::values::yaml::parse_values;
+use difyx::values::{Map, Value};
+use proptest::collection::vec;
+use proptest::prelude::*;
+use proptest::sample::select;
+use proptest::test_runner::{Config, RngAlgorithm, TestCaseError, TestError, TestRunner};
 
 const SCHEMA: &str = include_str!("../charts/dify/values.schema.json");
 const PRODUCTION: &str = "tests/fixtures/production-values.yaml";
+
+// ---------------------------------------------------------------------------
+// Helpers
+// ---------------------------------------------------------------------------
 
 /// The final values of `yaml` (chart defaults merged in), checked.
 fn check(yaml: &str, source: &str) -> Result<(), SchemaError> {
@@ -27,23 +60,69 @@ fn check_file(path: &std::path::Path) -> Result<(), SchemaError> {
     check(&text, &path.display().to_string())
 }
 
-/// The violations of `yaml`, as (path, message) pairs.
-fn violations(yaml: &str) -> Vec<(String, String)> {
-    match check(yaml, "test.yaml") {
-        Ok(()) => panic!("expected a schema violation for:\n{yaml}"),
-        Err(e) => {
-            assert!(
-                e.message.starts_with(
-                    "values don't meet the specifications of the schema(s) in the following chart(s):\ndify:\n- at '"
-                ),
-                "{e}"
-            );
-            e.violations
-                .into_iter()
-                .map(|v| (v.path, v.message))
-                .collect()
-        }
+fn options(skip_schema_validation: bool) -> Options {
+    Options {
+        release: Release {
+            name: "dify".into(),
+            namespace: "dify".into(),
+            is_upgrade: false,
+            revision: 1,
+        },
+        capabilities: Capabilities::default(),
+        show_only: vec![],
+        strict: false,
+        skip_schema_validation,
     }
+}
+
+fn user_values(yaml: &str) -> UserValues {
+    UserValues {
+        files: vec![ValuesFile {
+            name: "test.yaml".into(),
+            text: yaml.to_owned(),
+        }],
+        sets: vec![],
+    }
+}
+
+/// `difyx template dify -n dify -f <yaml>`, with or without the schema.
+fn render(yaml: &str, skip_schema_validation: bool) -> Result<Output, pipeline::Error> {
+    pipeline::template(
+        &Chart::embedded(),
+        &user_values(yaml),
+        &options(skip_schema_validation),
+    )
+}
+
+/// The schema accepts `yaml` and the chart renders it (schema included).
+fn renders(yaml: &str) -> Output {
+    check(yaml, "test.yaml").unwrap_or_else(|e| panic!("{yaml}\n{e}"));
+    render(yaml, false).unwrap_or_else(|e| panic!("{yaml}\nrender failed: {e}"))
+}
+
+/// The violations of `yaml`, as (path, message) pairs; the render without
+/// the schema must fail too (schema rejection ⊆ render rejection).
+fn violations(yaml: &str) -> Vec<(String, String)> {
+    let err = match check(yaml, "test.yaml") {
+        Ok(()) => panic!("expected a schema violation for:\n{yaml}"),
+        Err(e) => e,
+    };
+    assert!(
+        err.message.starts_with(
+            "values don't meet the specifications of the schema(s) in the following chart(s):\ndify:\n- at '"
+        ),
+        "{err}"
+    );
+    if let Ok(out) = render(yaml, true) {
+        panic!(
+            "the schema rejects values the chart renders:\n{yaml}\n{err}\n--- rendered:\n{}",
+            out.text
+        );
+    }
+    err.violations
+        .into_iter()
+        .map(|v| (v.path, v.message))
+        .collect()
 }
 
 /// `yaml` breaks exactly one rule, at `path`; the message names the path.
@@ -52,19 +131,27 @@ fn rejected_at(yaml: &str, path: &str) -> String {
     assert_eq!(found.len(), 1, "{yaml}\n{found:#?}");
     assert_eq!(found[0].0, path, "{yaml}");
     let text = check(yaml, "test.yaml").unwrap_err().to_string();
-    assert!(text.contains(&format!("- at '{path}': ")), "{text}");
+    assert!(text.contains(&format!("- at '{path}' (")), "{text}");
     found[0].1.clone()
 }
 
+const ESO_ON: &str = "externalSecret:\n  enabled: true\n";
+
+// ---------------------------------------------------------------------------
+// Files that must validate
+// ---------------------------------------------------------------------------
+
 #[test]
-fn the_schema_is_a_valid_json_schema() {
+fn the_schema_is_a_valid_draft_07_schema() {
     let doc: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    assert_eq!(doc["$schema"], "http://json-schema.org/draft-07/schema#");
     jsonschema::meta::validate(&doc).unwrap();
 }
 
 #[test]
 fn chart_defaults_validate() {
     check("", "empty.yaml").unwrap();
+    renders(ESO_ON);
 }
 
 #[test]
@@ -173,8 +260,9 @@ fn every_conformance_case_validates_but_the_error_case() {
                 "/externalSecret/api/refreshInterval"
             );
             assert!(
-                err.to_string()
-                    .contains("- at '/externalSecret/api/refreshInterval': "),
+                err.to_string().contains(
+                    "- at '/externalSecret/api/refreshInterval' (externalSecret.api.refreshInterval): got number, want null or string"
+                ),
                 "{err}"
             );
         } else {
@@ -183,71 +271,230 @@ fn every_conformance_case_validates_but_the_error_case() {
     }
 }
 
+// ---------------------------------------------------------------------------
+// Category-B quirks and unread values: accepted, as the chart renders them
+// ---------------------------------------------------------------------------
+
 #[test]
-fn refresh_interval_must_be_a_go_duration() {
+fn string_booleans_are_accepted_as_the_chart_reads_them_as_true() {
+    // SPEC §7 B10: the string "false" switches ExternalSecrets on.
+    let out = renders("externalSecret:\n  enabled: \"false\"\n");
+    assert!(out.text.contains("kind: ExternalSecret"), "{}", out.text);
+    assert!(out
+        .warnings
+        .iter()
+        .any(|w| w.contains("externalSecret.enabled")));
+    renders("externalSecret:\n  enabled: true\n  api:\n    enabled: \"no\"\n");
+    let out = renders("externalRedis:\n  enabled: true\n  useSSL: \"false\"\n");
+    assert!(!out.text.is_empty());
+    renders("externalS3:\n  enabled: \"true\"\nredis:\n  auth:\n    enabled: 1\n");
+    renders("sandbox:\n  enabled: \"\"\n");
+    // YAML 1.1 booleans are booleans.
+    renders("externalSecret:\n  enabled: yes\nsandbox:\n  enabled: off\n");
+}
+
+#[test]
+fn a_truthy_string_switch_leaves_the_checks_to_the_render() {
+    // The rules fire on boolean true only: with "yes" the ESO block is not
+    // checked by the schema, and the render still refuses the number.
+    let yaml = "externalSecret:\n  enabled: \"yes\"\n  api:\n    refreshInterval: 900\n";
+    check(yaml, "t").unwrap();
+    let err = render(yaml, false).unwrap_err().to_string();
+    assert!(err.contains("externalSecret.api.refreshInterval"), "{err}");
+}
+
+#[test]
+fn remote_refs_accept_what_the_chart_accepts() {
+    let ok = [
+        // null deletes a default; {} selects nothing (or keeps the default);
+        // an empty property is omitted.
+        "externalSecret:\n  enabled: true\n  api:\n    remoteRefs:\n      SECRET_KEY: null\n      QDRANT_API_KEY: {}\n      CELERY_BROKER_URL: {}\n      SENDGRID_API_KEY: {key: k, property: ''}\n",
+        // Falsy non-maps drop an entry (SPEC §4.5), falsy properties are omitted.
+        "externalSecret:\n  enabled: true\n  api:\n    remoteRefs:\n      SECRET_KEY: false\n      DB_USERNAME: ''\n      DB_PASSWORD: 0\n      REDIS_PASSWORD: []\n      QDRANT_API_KEY: {key: k, property: 0}\n      RESEND_FROM_EMAIL: {key: k, property: false}\n",
+        "externalSecret:\n  enabled: true\n  worker:\n    remoteRefs:\n      QDRANT_API_KEY: {key: k, property: null}\n",
+        // Unsupported keys are ignored by the chart, whatever they hold (B1).
+        "externalSecret:\n  enabled: true\n  api:\n    remoteRefs:\n      UNUSED_KEY: whatever\n      secret_key: {key: 1}\n      NOT_SUPPORTED: [1, 2]\n",
+        // Extra fields of a remote reference are ignored.
+        "externalSecret:\n  enabled: true\n  sandbox:\n    remoteRefs:\n      API_KEY: {key: k, decodingStrategy: Base64, version: '2'}\n",
+        // postgresql/redis pass extra entries through (B2).
+        "externalSecret:\n  enabled: true\n  postgresql:\n    remoteRefs:\n      aaa-extra: {key: k}\n      replication-password: null\n",
+        // Without the ExternalSecret, nothing of it is read.
+        "externalSecret:\n  api:\n    remoteRefs:\n      SECRET_KEY: {key: 12345}\n  postgresql:\n    remoteRefs:\n      extra: {}\n",
+        "externalSecret:\n  enabled: true\n  pluginDaemon:\n    enabled: false\n    remoteRefs: false\n    refreshInterval: 1w\n",
+    ];
+    for yaml in ok {
+        renders(yaml);
+    }
+}
+
+#[test]
+fn every_falsy_refresh_interval_means_one_hour() {
+    for falsy in ["null", "''", "false", "0", "[]", "{}", "0.0"] {
+        let yaml = format!("{ESO_ON}  api:\n    refreshInterval: {falsy}\n");
+        let out = renders(&yaml);
+        assert!(
+            out.text.contains("refreshInterval: 1h"),
+            "{falsy}: {}",
+            out.text
+        );
+    }
+}
+
+#[test]
+fn disabled_and_unread_sections_may_hold_anything() {
+    let ok = [
+        // Credentials of providers that are off, or not the first one on.
+        "externalS3:\n  accessKey: 123\n  secretKey: [a]\n",
+        "externalS3:\n  enabled: true\nexternalAzureBlobStorage:\n  enabled: true\n  key: 5\n",
+        "externalPostgres:\n  password: 1234\n",
+        "externalMyScaleDB:\n  username: 7\n",
+        "externalQdrant:\n  enabled: true\nexternalMilvus:\n  enabled: true\n  token: {t: 1}\n",
+        "redis:\n  enabled: false\n  auth:\n    password: 5\n  master: null\n",
+        "sandbox:\n  enabled: false\n  auth:\n    apiKey: 5\n",
+        "pluginDaemon:\n  enabled: false\n  auth:\n    difyApiKey: dify\n",
+        "weaviate:\n  enabled: false\n  authentication: null\n",
+        "externalWeaviate:\n  enabled: true\nweaviate:\n  authentication:\n    apikey:\n      allowed_keys: [5]\n",
+        // A bucket name is only tested for truth.
+        "externalS3:\n  enabled: true\n  bucketName:\n    pluginDaemon: 5\n",
+        // Ports are pasted into the URL as they are.
+        "externalRedis:\n  enabled: true\n  port: '06379'\n",
+        "externalRedis:\n  port: true\n",
+        // Names of ExternalSecrets that do not render.
+        "redis:\n  auth:\n    existingSecret: My_Secret\npostgresql:\n  global:\n    postgresql:\n      auth:\n        existingSecret: 5\n",
+        // Everything the api and worker Secrets read, while ESO replaces them.
+        "externalSecret:\n  enabled: true\napi:\n  secretKey: 123\n  mail:\n    type: 5\nexternalRedis:\n  enabled: true\n  host: null\n",
+        // ESO blocks and the store are not read while ExternalSecrets are off.
+        "externalSecret:\n  enabled: false\n  api: null\n  redis: null\n  secretStore:\n    kind: Vault\n    name: 5\n  apiVersion: v2\n",
+        "externalSecret:\n  enabled: false\n  worker: true\n  sandbox: []\n",
+        "fullnameOverride: my-dify\nnameOverride: 5\n",
+        "nameOverride: 0\nfullnameOverride: false\n",
+    ];
+    for yaml in ok {
+        renders(yaml);
+    }
+}
+
+#[test]
+fn plugin_daemon_and_weaviate_quirks_are_accepted() {
+    // B5: pluginDaemon.enabled false still renders the plugin-daemon Secret.
+    let out = renders("pluginDaemon:\n  enabled: false\n");
+    assert!(
+        out.text.contains("name: dify-plugin-daemon"),
+        "{}",
+        out.text
+    );
+    // B6: apikey.enabled is not consulted.
+    renders("weaviate:\n  authentication:\n    apikey:\n      enabled: false\n");
+    renders("weaviate:\n  authentication:\n    apikey: null\n");
+}
+
+#[test]
+fn the_redis_external_secret_ignores_redis_enabled() {
+    // B4: renders with the built-in Redis disabled.
+    let out = renders(&format!(
+        "{ESO_ON}redis:\n  enabled: false\n  auth:\n    password: ''\n"
+    ));
+    assert!(out.text.contains("name: dify-redis"), "{}", out.text);
+    assert!(out.warnings.iter().any(|w| w.contains("redis.enabled")));
+}
+
+#[test]
+fn open_wherever_the_chart_does_not_read() {
+    renders(
+        "someFutureKey: {a: 1}\napi:\n  replicas: 3\n  extra: [1, 2]\nexternalSecret:\n  enabled: true\n  elasticsearch: {enabled: true}\n  secretStore:\n    extra: x\nredis:\n  auth:\n    sentinel: true\n",
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Rejections: each one fails the render too (see `violations`)
+// ---------------------------------------------------------------------------
+
+#[test]
+fn refresh_interval_must_be_a_go_duration_when_its_external_secret_renders() {
     let path = "/externalSecret/api/refreshInterval";
-    let yaml = |v: &str| format!("externalSecret:\n  api:\n    refreshInterval: {v}\n");
+    let yaml = |v: &str| format!("{ESO_ON}  api:\n    refreshInterval: {v}\n");
+    // (null is falsy, so never wrong: the message says it may be null.)
     assert_eq!(
         rejected_at(&yaml("900"), path),
         "got number, want null or string"
     );
     for bad in [
-        "1d", "1H", "'1h 30m'", "' 15m'", "'00'", "1e3s", "'15'", "true",
+        "1d", "1H", "'1h 30m'", "' 15m'", "'00'", "1e3s", "'15'", "true", "[15m]", "{a: 1}",
     ] {
         rejected_at(&yaml(bad), path);
     }
     let msg = rejected_at(&yaml("1d"), path);
     assert!(msg.starts_with("'1d' does not match pattern '"), "{msg}");
-    // SPEC D3's accepted forms, and the falsy values the chart reads as 1h.
+    // SPEC D3's accepted forms.
     for good in [
         "15m", "1h30m", "1.5h", ".5h", "1.h", "-1h", "+2h", "'0'", "0s", "300ms", "10us", "10µs",
-        "10μs", "5ns", "2562047h", "''", "null", "~",
+        "10μs", "5ns", "2562047h",
     ] {
-        check(&yaml(good), "test.yaml").unwrap_or_else(|e| panic!("{good}: {e}"));
+        renders(&yaml(good));
     }
-    // Every service's interval is checked, not only the api's.
-    for svc in ["worker", "sandbox", "pluginDaemon", "postgresql", "redis"] {
-        let doc = format!("externalSecret:\n  {svc}:\n    refreshInterval: 1w\n");
+    // Every service's interval is checked when its ExternalSecret renders.
+    for svc in ["worker", "sandbox", "pluginDaemon", "postgresql"] {
+        let doc = format!("{ESO_ON}  {svc}:\n    refreshInterval: 1w\n");
         rejected_at(&doc, &format!("/externalSecret/{svc}/refreshInterval"));
     }
+    rejected_at(
+        &format!("{ESO_ON}  redis:\n    refreshInterval: 1w\nredis:\n  auth:\n    password: ''\n"),
+        "/externalSecret/redis/refreshInterval",
+    );
+    // Not when it does not render.
+    renders(&format!("{ESO_ON}  redis:\n    refreshInterval: 1w\n"));
+    renders(&format!(
+        "{ESO_ON}  postgresql:\n    refreshInterval: 1w\npostgresql:\n  enabled: false\n"
+    ));
+    renders(&format!(
+        "{ESO_ON}  sandbox:\n    refreshInterval: 1w\nsandbox:\n  enabled: false\n"
+    ));
 }
 
 #[test]
-fn secret_store_kind_and_name() {
+fn secret_store_kind_and_name_when_an_external_secret_renders() {
     let msg = rejected_at(
-        "externalSecret:\n  secretStore:\n    kind: Vault\n",
+        &format!("{ESO_ON}  secretStore:\n    kind: Vault\n"),
         "/externalSecret/secretStore/kind",
     );
     assert_eq!(
         msg,
         "value must be one of 'SecretStore', 'ClusterSecretStore'"
     );
-    check(
-        "externalSecret:\n  secretStore:\n    kind: ClusterSecretStore\n",
-        "t",
-    )
-    .unwrap();
+    renders(&format!(
+        "{ESO_ON}  secretStore:\n    kind: ClusterSecretStore\n"
+    ));
     let msg = rejected_at(
-        "externalSecret:\n  secretStore:\n    name: 5\n",
+        &format!("{ESO_ON}  secretStore:\n    name: 5\n"),
         "/externalSecret/secretStore/name",
     );
     assert_eq!(msg, "got number, want string");
+    rejected_at(
+        &format!("{ESO_ON}  secretStore:\n    name: ''\n"),
+        "/externalSecret/secretStore/name",
+    );
+    assert_eq!(
+        rejected_at(
+            &format!("{ESO_ON}  secretStore:\n    name: null\n"),
+            "/externalSecret/secretStore",
+        ),
+        "missing property 'name'"
+    );
+    // Only the redis ExternalSecret renders: the store is still read.
+    let only_redis = "externalSecret:\n  enabled: true\n  secretStore:\n    kind: Vault\n  api: {enabled: false}\n  worker: {enabled: false}\n  sandbox: {enabled: false}\n  pluginDaemon: {enabled: false}\n  postgresql: {enabled: false}\nredis:\n  auth:\n    password: ''\n";
+    rejected_at(only_redis, "/externalSecret/secretStore/kind");
+    // With none rendering, it is not.
+    renders(&only_redis.replace("password: ''", "password: pw"));
 }
 
 #[test]
 fn api_version_is_one_of_the_two_eso_versions() {
-    check(
-        "externalSecret:\n  apiVersion: external-secrets.io/v1beta1\n",
-        "t",
-    )
-    .unwrap();
-    check(
-        "externalSecret:\n  apiVersion: external-secrets.io/v1\n",
-        "t",
-    )
-    .unwrap();
+    renders(&format!(
+        "{ESO_ON}  apiVersion: external-secrets.io/v1beta1\n"
+    ));
+    renders(&format!("{ESO_ON}  apiVersion: null\n"));
     rejected_at(
-        "externalSecret:\n  apiVersion: external-secrets.io/v2\n",
+        &format!("{ESO_ON}  apiVersion: external-secrets.io/v2\n"),
         "/externalSecret/apiVersion",
     );
 }
@@ -255,9 +502,7 @@ fn api_version_is_one_of_the_two_eso_versions() {
 #[test]
 fn remote_ref_key_and_property_must_be_strings() {
     let api = "/externalSecret/api/remoteRefs/SECRET_KEY";
-    let yaml = |body: &str| {
-        format!("externalSecret:\n  api:\n    remoteRefs:\n      SECRET_KEY: {body}\n")
-    };
+    let yaml = |body: &str| format!("{ESO_ON}  api:\n    remoteRefs:\n      SECRET_KEY: {body}\n");
     assert_eq!(
         rejected_at(&yaml("{key: 12345}"), &format!("{api}/key")),
         "got number, want string"
@@ -283,157 +528,250 @@ fn remote_ref_key_and_property_must_be_strings() {
     rejected_at(&yaml("{key: ''}"), &format!("{api}/key"));
     // The same rules for postgresql/redis entries, whatever their name.
     rejected_at(
-        "externalSecret:\n  postgresql:\n    remoteRefs:\n      extra: {key: 1}\n",
+        &format!("{ESO_ON}  postgresql:\n    remoteRefs:\n      extra: {{key: 1}}\n"),
         "/externalSecret/postgresql/remoteRefs/extra/key",
     );
     rejected_at(
-        "externalSecret:\n  redis:\n    remoteRefs:\n      redis-password: {key: k, property: [a]}\n",
+        &format!("{ESO_ON}  redis:\n    remoteRefs:\n      redis-password: {{key: k, property: [a]}}\nredis:\n  auth:\n    password: ''\n"),
         "/externalSecret/redis/remoteRefs/redis-password/property",
     );
 }
 
 #[test]
-fn remote_refs_accept_what_the_chart_accepts() {
-    let ok = [
-        // null deletes a default; {} selects nothing; an empty property is omitted.
-        "externalSecret:\n  api:\n    remoteRefs:\n      SECRET_KEY: null\n      QDRANT_API_KEY: {}\n      SENDGRID_API_KEY: {key: k, property: ''}\n",
-        // A null property of an entry without a default.
-        "externalSecret:\n  worker:\n    remoteRefs:\n      QDRANT_API_KEY: {key: k, property: null}\n",
-        // Unsupported keys are ignored by the chart, whatever they hold.
-        "externalSecret:\n  api:\n    remoteRefs:\n      UNUSED_KEY: whatever\n      secret_key: {key: 1}\n",
-        // Extra fields of a remote reference are ignored.
-        "externalSecret:\n  sandbox:\n    remoteRefs:\n      API_KEY: {key: k, decodingStrategy: Base64, version: '2'}\n",
-        // postgresql/redis pass extra entries through.
-        "externalSecret:\n  postgresql:\n    remoteRefs:\n      aaa-extra: {key: k}\n      replication-password: null\n",
-    ];
-    for yaml in ok {
-        check(yaml, "test.yaml").unwrap_or_else(|e| panic!("{yaml}\n{e}"));
+fn remote_refs_reject_what_the_chart_cannot_render() {
+    let refs = |svc: &str, body: &str| format!("{ESO_ON}  {svc}:\n    remoteRefs:\n{body}");
+    // A selected entry without a key.
+    assert_eq!(
+        rejected_at(
+            &refs("api", "      QDRANT_API_KEY: {property: p}\n"),
+            "/externalSecret/api/remoteRefs/QDRANT_API_KEY",
+        ),
+        "missing property 'key'"
+    );
+    // A truthy non-map for a supported key (Helm: can't evaluate field key).
+    for truthy in ["dify/qdrant", "true", "1", "[k]"] {
+        rejected_at(
+            &refs("api", &format!("      QDRANT_API_KEY: {truthy}\n")),
+            "/externalSecret/api/remoteRefs/QDRANT_API_KEY",
+        );
+    }
+    // postgresql/redis entries are always rendered: {}, a falsy non-map and
+    // a surviving null fail.
+    rejected_at(
+        &refs("postgresql", "      aaa-extra: {}\n"),
+        "/externalSecret/postgresql/remoteRefs/aaa-extra",
+    );
+    rejected_at(
+        &refs("postgresql", "      postgres-password: false\n"),
+        "/externalSecret/postgresql/remoteRefs/postgres-password",
+    );
+    rejected_at(
+        &format!(
+            "{}redis:\n  auth:\n    password: ''\n",
+            refs("redis", "      no-default: null\n")
+        ),
+        "/externalSecret/redis/remoteRefs/no-default",
+    );
+    assert_eq!(
+        rejected_at(
+            &format!("{ESO_ON}  api:\n    remoteRefs: false\n"),
+            "/externalSecret/api/remoteRefs"
+        ),
+        "got boolean, want object"
+    );
+    rejected_at(
+        &format!("{ESO_ON}  sandbox:\n    remoteRefs: null\n"),
+        "/externalSecret/sandbox",
+    );
+}
+
+#[test]
+fn existing_secret_names_must_be_kubernetes_names_when_used() {
+    rejected_at(
+        &format!("{ESO_ON}postgresql:\n  global:\n    postgresql:\n      auth:\n        existingSecret: My_Secret\n"),
+        "/postgresql/global/postgresql/auth/existingSecret",
+    );
+    rejected_at(
+        &format!("{ESO_ON}redis:\n  auth:\n    password: ''\n    existingSecret: 5\n"),
+        "/redis/auth/existingSecret",
+    );
+    renders(&format!(
+        "{ESO_ON}postgresql:\n  global:\n    postgresql:\n      auth:\n        existingSecret: dify-pg.secrets\n"
+    ));
+    // The postgresql ExternalSecret reads through auth for its name.
+    rejected_at(
+        &format!("{ESO_ON}postgresql:\n  global:\n    postgresql:\n      auth: null\n"),
+        "/postgresql/global/postgresql",
+    );
+    // The DB block alone tolerates a null auth (SPEC §5.3.1).
+    renders("postgresql:\n  global:\n    postgresql:\n      auth: null\n");
+}
+
+/// The schema accepts `yaml`; the render refuses it, naming `mentions`.
+fn left_to_the_render(yaml: &str, mentions: &[&str]) {
+    check(yaml, "t").unwrap_or_else(|e| panic!("{yaml}\n{e}"));
+    let err = render(yaml, false).unwrap_err().to_string();
+    for m in mentions {
+        assert!(err.contains(m), "{yaml}\n{err}\nshould mention {m:?}");
     }
 }
 
 #[test]
-fn remote_refs_reject_what_the_chart_cannot_render() {
-    // A selected entry without a key.
-    rejected_at(
-        "externalSecret:\n  api:\n    remoteRefs:\n      QDRANT_API_KEY: {property: p}\n",
-        "/externalSecret/api/remoteRefs/QDRANT_API_KEY",
+fn credentials_are_checked_by_the_render_where_they_are_base64_encoded() {
+    // SPEC §7.0 D7: the render's messages name the path and the type found.
+    left_to_the_render(
+        "api:\n  secretKey: 123\n",
+        &["api.secretKey: expected a string, got a number (123)"],
     );
-    // A truthy non-map for a supported key (Helm: can't evaluate field key).
-    rejected_at(
-        "externalSecret:\n  api:\n    remoteRefs:\n      QDRANT_API_KEY: dify/qdrant\n",
-        "/externalSecret/api/remoteRefs/QDRANT_API_KEY",
+    left_to_the_render(
+        "api:\n  secretKey: null\n",
+        &["api.secretKey: expected a string, got null"],
     );
-    // postgresql/redis entries are always rendered: {} and a surviving null fail.
-    rejected_at(
-        "externalSecret:\n  postgresql:\n    remoteRefs:\n      aaa-extra: {}\n",
-        "/externalSecret/postgresql/remoteRefs/aaa-extra",
+    // The worker Secret still renders with only the api's ExternalSecret.
+    left_to_the_render(
+        &format!("{ESO_ON}  worker:\n    enabled: false\napi:\n  secretKey: [a]\n"),
+        &["api.secretKey: expected a string, got a list"],
     );
-    rejected_at(
-        "externalSecret:\n  redis:\n    remoteRefs:\n      no-default: null\n",
-        "/externalSecret/redis/remoteRefs/no-default",
+    left_to_the_render(
+        "sandbox:\n  auth:\n    apiKey: [a]\n",
+        &["sandbox.auth.apiKey", "list"],
     );
-    rejected_at(
-        "externalSecret:\n  api:\n    remoteRefs: false\n",
-        "/externalSecret/api/remoteRefs",
+    // The plugin-daemon Secret reads its keys even with pluginDaemon.enabled false.
+    left_to_the_render(
+        "pluginDaemon:\n  enabled: false\n  auth:\n    serverKey: {a: b}\n",
+        &["pluginDaemon.auth.serverKey", "map"],
     );
-}
-
-#[test]
-fn switches_must_be_booleans() {
-    // SPEC B10: the chart would read the string as true.
-    let msg = rejected_at(
-        "externalSecret:\n  enabled: \"yes\"\n",
-        "/externalSecret/enabled",
+    left_to_the_render(
+        "externalPostgres:\n  enabled: true\n  password: 1234\n",
+        &["externalPostgres.password"],
     );
-    assert_eq!(msg, "got string, want boolean");
-    rejected_at(
-        "externalSecret:\n  enabled: \"false\"\n",
-        "/externalSecret/enabled",
+    left_to_the_render(
+        "postgresql:\n  global:\n    postgresql:\n      auth:\n        username: app\n        password: null\n",
+        &["postgresql.global.postgresql.auth.password: expected a string, got null"],
     );
-    rejected_at(
-        "externalSecret:\n  api:\n    enabled: \"no\"\n",
-        "/externalSecret/api/enabled",
+    // B9: MyScale reads username, which the defaults lack.
+    left_to_the_render(
+        "externalMyScaleDB:\n  enabled: true\n",
+        &["externalMyScaleDB.username"],
     );
-    rejected_at(
-        "externalRedis:\n  useSSL: \"false\"\n",
-        "/externalRedis/useSSL",
+    // The plugin daemon's provider needs a bucket: OSS is the provider here.
+    left_to_the_render(
+        "externalS3:\n  enabled: true\nexternalOSS:\n  enabled: true\n  secretKey: 5\n  bucketName:\n    pluginDaemon: plugins\n",
+        &["externalOSS.secretKey"],
     );
-    rejected_at("redis:\n  auth:\n    enabled: 1\n", "/redis/auth/enabled");
-    rejected_at("externalS3:\n  enabled: \"true\"\n", "/externalS3/enabled");
-    // YAML 1.1 booleans are booleans.
-    check(
-        "externalSecret:\n  enabled: yes\nsandbox:\n  enabled: off\n",
-        "t",
-    )
-    .unwrap();
-}
-
-#[test]
-fn credentials_and_names_must_be_strings() {
-    assert_eq!(
-        rejected_at("api:\n  secretKey: 123\n", "/api/secretKey"),
-        "got number, want string"
-    );
-    rejected_at(
-        "pluginDaemon:\n  auth:\n    serverKey: [a]\n",
-        "/pluginDaemon/auth/serverKey",
-    );
-    rejected_at(
-        "externalPostgres:\n  password: 1234\n",
-        "/externalPostgres/password",
-    );
-    rejected_at(
-        "postgresql:\n  global:\n    postgresql:\n      auth:\n        postgresPassword: 5\n",
-        "/postgresql/global/postgresql/auth/postgresPassword",
-    );
-    rejected_at(
-        "externalMyScaleDB:\n  username: 7\n",
-        "/externalMyScaleDB/username",
-    );
-    rejected_at(
+    left_to_the_render(
         "weaviate:\n  authentication:\n    apikey:\n      allowed_keys: [5]\n",
-        "/weaviate/authentication/apikey/allowed_keys/0",
+        &["weaviate.authentication.apikey.allowed_keys[0]"],
     );
+    left_to_the_render(
+        "api:\n  mail:\n    type: smtp\n    smtp:\n      password: 5\n",
+        &["api.mail.smtp.password"],
+    );
+    // Where they are not read, anything goes (see also
+    // disabled_and_unread_sections_may_hold_anything).
+    renders("postgresql:\n  global:\n    postgresql:\n      auth:\n        username: app\n        postgresPassword: 5\n");
+    renders("externalMyScaleDB:\n  enabled: true\n  username: default\n");
+}
+
+#[test]
+fn absent_celery_pieces_are_left_to_the_render() {
+    // SPEC §7.0 D6: the render names them.
+    left_to_the_render(
+        "externalRedis:\n  enabled: true\n  port: null\n",
+        &["externalRedis.port"],
+    );
+    left_to_the_render(
+        "externalRedis:\n  enabled: true\n  host: null\n",
+        &["externalRedis.host"],
+    );
+    left_to_the_render(
+        "redis:\n  master:\n    service:\n      ports:\n        redis: null\n",
+        &["redis.master.service.ports.redis"],
+    );
+}
+
+#[test]
+fn the_maps_the_templates_read_through_must_be_maps() {
+    rejected_at(
+        "weaviate:\n  authentication:\n    apikey:\n      allowed_keys: []\n",
+        "/weaviate/authentication/apikey/allowed_keys",
+    );
+    rejected_at(
+        "weaviate:\n  authentication:\n    apikey:\n      allowed_keys: abc\n",
+        "/weaviate/authentication/apikey/allowed_keys",
+    );
+    rejected_at("weaviate:\n  authentication: null\n", "/weaviate");
+    rejected_at(
+        "weaviate:\n  authentication:\n    apikey: k\n",
+        "/weaviate/authentication/apikey",
+    );
+    rejected_at("api:\n  mail: null\n", "/api");
     rejected_at("api:\n  mail:\n    type: 5\n", "/api/mail/type");
+    rejected_at("api:\n  mail:\n    type: false\n", "/api/mail/type");
+    rejected_at(
+        "api:\n  mail:\n    type: smtp\n    smtp: x\n",
+        "/api/mail/smtp",
+    );
+    renders("api:\n  mail:\n    type: null\n");
+    renders("api:\n  mail:\n    type: sendgrid\n    resend: null\n");
+    rejected_at("redis:\n  auth: null\n", "/redis");
+    rejected_at(
+        "redis:\n  master:\n    service: 5\n",
+        "/redis/master/service",
+    );
+    rejected_at("postgresql:\n  global: null\n", "/postgresql");
+    rejected_at(
+        "postgresql:\n  global:\n    postgresql:\n      auth: x\n",
+        "/postgresql/global/postgresql/auth",
+    );
+    rejected_at("externalAzureBlobStorage: null\n", "");
+    rejected_at(
+        "externalS3:\n  enabled: true\n  bucketName: null\n",
+        "/externalS3",
+    );
+    rejected_at("pluginDaemon:\n  auth: []\n", "/pluginDaemon/auth");
+    // Where they are not read, anything goes.
+    renders("externalS3:\n  bucketName: null\nredis:\n  enabled: false\n  master: 5\n");
+    renders("externalS3:\n  enabled: true\nexternalAzureBlobStorage: null\n");
+}
+
+#[test]
+fn names_and_ports() {
     assert_eq!(
         rejected_at("nameOverride: 123\n", "/nameOverride"),
         "got number, want null or string"
     );
     rejected_at("fullnameOverride: true\n", "/fullnameOverride");
-    check(
-        "nameOverride: null\nfullnameOverride: ''\napi:\n  mail:\n    type: null\n",
-        "t",
-    )
-    .unwrap();
-}
-
-#[test]
-fn ports_are_numbers_or_strings() {
-    for good in ["6379", "'6379'", "'06379'"] {
-        check(&format!("externalRedis:\n  port: {good}\n"), "t").unwrap();
-        check(
-            &format!("redis:\n  master:\n    service:\n      ports:\n        redis: {good}\n"),
-            "t",
-        )
-        .unwrap();
+    renders("nameOverride: null\nfullnameOverride: ''\n");
+    // The label reads nameOverride even with a fullnameOverride.
+    rejected_at(
+        &format!("{ESO_ON}fullnameOverride: my-dify\nnameOverride: 5\n"),
+        "/nameOverride",
+    );
+    for good in ["6379", "'6379'", "6379.5"] {
+        renders(&format!(
+            "externalRedis:\n  enabled: true\n  port: {good}\n"
+        ));
+        renders(&format!(
+            "redis:\n  master:\n    service:\n      ports:\n        redis: {good}\n"
+        ));
     }
-    rejected_at("externalRedis:\n  port: true\n", "/externalRedis/port");
-    rejected_at("externalRedis:\n  port: 6379.5\n", "/externalRedis/port");
-    rejected_at("externalRedis:\n  port: 0\n", "/externalRedis/port");
-}
-
-#[test]
-fn existing_secret_and_bucket_may_be_null() {
-    check(
-        "redis:\n  auth:\n    existingSecret: null\nexternalS3:\n  bucketName:\n    pluginDaemon: null\n",
-        "t",
-    )
-    .unwrap();
+    assert_eq!(
+        rejected_at(
+            "externalRedis:\n  enabled: true\n  port: true\n",
+            "/externalRedis/port"
+        ),
+        "got boolean, want number or string"
+    );
+    rejected_at(
+        "externalRedis:\n  enabled: true\n  host: 5\n",
+        "/externalRedis/host",
+    );
 }
 
 #[test]
 fn eso_on_needs_every_service_block() {
-    let found = violations("externalSecret:\n  enabled: true\n  api: null\n  redis: null\n");
+    let found = violations(&format!("{ESO_ON}  api: null\n  redis: null\n"));
     assert_eq!(
         found,
         [
@@ -447,8 +785,10 @@ fn eso_on_needs_every_service_block() {
             ),
         ]
     );
-    // With ESO off the blocks are never read (SPEC §2.4).
-    check("externalSecret:\n  enabled: false\n  api: null\n", "t").unwrap();
+    rejected_at(
+        &format!("{ESO_ON}  sandbox: false\n"),
+        "/externalSecret/sandbox",
+    );
     assert_eq!(
         violations("externalSecret: null\n"),
         [(
@@ -456,25 +796,16 @@ fn eso_on_needs_every_service_block() {
             "missing property 'externalSecret'".to_owned()
         )]
     );
+    rejected_at("externalSecret: true\n", "/externalSecret");
+    rejected_at("sandbox: null\n", "");
 }
 
 #[test]
-fn open_wherever_the_chart_does_not_read() {
-    check(
-        "someFutureKey: {a: 1}\napi:\n  replicas: 3\n  extra: [1, 2]\nexternalSecret:\n  elasticsearch: {enabled: true}\n  secretStore:\n    extra: x\nredis:\n  auth:\n    sentinel: true\n",
-        "t",
-    )
-    .unwrap();
-}
-
-#[test]
-fn all_violations_are_reported_at_once_sorted_by_path() {
+fn all_eso_violations_are_reported_at_once_sorted_by_path() {
     let yaml = "\
 nameOverride: 123
-api:
-  secretKey: 123
 externalSecret:
-  enabled: \"yes\"
+  enabled: true
   secretStore:
     name: 5
     kind: Vault
@@ -482,19 +813,24 @@ externalSecret:
     refreshInterval: 900
     remoteRefs:
       SECRET_KEY: {key: 12345, property: {p: q}}
+      QDRANT_API_KEY: dify/qdrant
   worker:
     refreshInterval: 1d
+  postgresql:
+    remoteRefs:
+      extra: {}
 ";
     let err = check(yaml, "test.yaml").unwrap_err();
+    assert!(render(yaml, true).is_err());
     let paths: Vec<&str> = err.violations.iter().map(|v| v.path.as_str()).collect();
     assert_eq!(
         paths,
         [
-            "/api/secretKey",
             "/externalSecret/api/refreshInterval",
+            "/externalSecret/api/remoteRefs/QDRANT_API_KEY",
             "/externalSecret/api/remoteRefs/SECRET_KEY/key",
             "/externalSecret/api/remoteRefs/SECRET_KEY/property",
-            "/externalSecret/enabled",
+            "/externalSecret/postgresql/remoteRefs/extra",
             "/externalSecret/secretStore/kind",
             "/externalSecret/secretStore/name",
             "/externalSecret/worker/refreshInterval",
@@ -507,6 +843,580 @@ externalSecret:
     ));
     assert_eq!(text.lines().count(), 2 + paths.len(), "{text}");
     for p in paths {
-        assert!(text.contains(&format!("- at '{p}': ")), "{text}");
+        assert!(text.contains(&format!("- at '{p}' (")), "{text}");
     }
+}
+
+// ---------------------------------------------------------------------------
+// Property: schema rejection ⊆ render rejection
+// ---------------------------------------------------------------------------
+
+/// Values that decide what the templates read: switches, and the values
+/// that act like them (the mail type, the Redis password, plugin buckets,
+/// ...). Each is set, or left to its default, in every case.
+const SWITCHES: &[(&str, Decides)] = &[
+    ("externalSecret.enabled", Decides::Switch),
+    ("externalSecret.api.enabled", Decides::Switch),
+    ("externalSecret.worker.enabled", Decides::Switch),
+    ("externalSecret.sandbox.enabled", Decides::Switch),
+    ("externalSecret.pluginDaemon.enabled", Decides::Switch),
+    ("externalSecret.postgresql.enabled", Decides::Switch),
+    ("externalSecret.redis.enabled", Decides::Switch),
+    ("sandbox.enabled", Decides::Switch),
+    ("pluginDaemon.enabled", Decides::Switch),
+    ("externalPostgres.enabled", Decides::Switch),
+    ("postgresql.enabled", Decides::Switch),
+    ("externalRedis.enabled", Decides::Switch),
+    ("externalRedis.useSSL", Decides::Switch),
+    ("redis.enabled", Decides::Switch),
+    ("redis.auth.enabled", Decides::Switch),
+    ("externalS3.enabled", Decides::Switch),
+    ("externalAzureBlobStorage.enabled", Decides::Switch),
+    ("externalOSS.enabled", Decides::Switch),
+    ("externalGCS.enabled", Decides::Switch),
+    ("externalCOS.enabled", Decides::Switch),
+    ("externalOBS.enabled", Decides::Switch),
+    ("externalTOS.enabled", Decides::Switch),
+    ("externalWeaviate.enabled", Decides::Switch),
+    ("externalQdrant.enabled", Decides::Switch),
+    ("externalMilvus.enabled", Decides::Switch),
+    ("externalPgvector.enabled", Decides::Switch),
+    ("externalTencentVectorDB.enabled", Decides::Switch),
+    ("externalMyScaleDB.enabled", Decides::Switch),
+    ("externalTableStore.enabled", Decides::Switch),
+    ("weaviate.enabled", Decides::Switch),
+    ("weaviate.authentication.apikey.enabled", Decides::Switch),
+    ("fullnameOverride", Decides::Text(&["my-dify", ""])),
+    ("nameOverride", Decides::Text(&["app", ""])),
+    (
+        "api.mail.type",
+        Decides::Text(&["resend", "smtp", "sendgrid", ""]),
+    ),
+    ("redis.auth.password", Decides::Text(&["", "pw"])),
+    (
+        "postgresql.global.postgresql.auth.username",
+        Decides::Text(&["", "app"]),
+    ),
+    ("externalMyScaleDB.username", Decides::Text(&["default"])),
+    (
+        "externalS3.bucketName.pluginDaemon",
+        Decides::Text(&["plugins", ""]),
+    ),
+    (
+        "externalOSS.bucketName.pluginDaemon",
+        Decides::Text(&["plugins", ""]),
+    ),
+    (
+        "externalGCS.bucketName.pluginDaemon",
+        Decides::Text(&["plugins", ""]),
+    ),
+    (
+        "externalCOS.bucketName.pluginDaemon",
+        Decides::Text(&["plugins", ""]),
+    ),
+    (
+        "externalOBS.bucketName.pluginDaemon",
+        Decides::Text(&["plugins", ""]),
+    ),
+    (
+        "externalTOS.bucketName.pluginDaemon",
+        Decides::Text(&["plugins", ""]),
+    ),
+    ("weaviate.authentication.apikey", Decides::Text(&[])),
+    ("postgresql.global.postgresql.auth", Decides::Text(&[])),
+];
+
+/// How a deciding value is generated.
+#[derive(Clone, Copy, Debug)]
+enum Decides {
+    /// Mostly booleans.
+    Switch,
+    /// Mostly one of these strings.
+    Text(&'static [&'static str]),
+}
+
+/// What kind of value a path usually holds (the generator mixes in others).
+#[derive(Clone, Copy, Debug)]
+enum Kind {
+    Text,
+    Port,
+    Duration,
+    Ref,
+    Any,
+}
+
+/// Paths the templates read (and some they do not), with their kind. A path
+/// listed twice is drawn twice as often.
+fn paths() -> Vec<(String, Kind)> {
+    let mut out: Vec<(String, Kind)> = Vec::new();
+    let mut add = |p: &str, k: Kind| out.push((p.to_owned(), k));
+    for p in [
+        "nameOverride",
+        "fullnameOverride",
+        "externalSecret.apiVersion",
+        "externalSecret.secretStore.name",
+        "externalSecret.secretStore.kind",
+        "api.secretKey",
+        "api.mail.type",
+        "api.mail.resend.apiKey",
+        "api.mail.smtp.username",
+        "api.mail.smtp.password",
+        "sandbox.auth.apiKey",
+        "pluginDaemon.auth.serverKey",
+        "pluginDaemon.auth.difyApiKey",
+        "externalPostgres.username",
+        "externalPostgres.password",
+        "postgresql.global.postgresql.auth.username",
+        "postgresql.global.postgresql.auth.password",
+        "postgresql.global.postgresql.auth.postgresPassword",
+        "postgresql.global.postgresql.auth.existingSecret",
+        "externalRedis.host",
+        "externalRedis.username",
+        "externalRedis.password",
+        "redis.auth.password",
+        "redis.auth.password",
+        "redis.auth.existingSecret",
+        "externalS3.accessKey",
+        "externalS3.secretKey",
+        "externalAzureBlobStorage.key",
+        "externalOSS.accessKey",
+        "externalOSS.secretKey",
+        "externalGCS.serviceAccountJsonBase64",
+        "externalCOS.secretKey",
+        "externalOBS.accessKey",
+        "externalOBS.secretKey",
+        "externalTOS.secretKey",
+        "externalS3.bucketName.pluginDaemon",
+        "externalOSS.bucketName.pluginDaemon",
+        "externalGCS.bucketName.pluginDaemon",
+        "externalCOS.bucketName.pluginDaemon",
+        "externalOBS.bucketName.pluginDaemon",
+        "externalTOS.bucketName.pluginDaemon",
+        "externalWeaviate.apiKey",
+        "externalQdrant.apiKey",
+        "externalMilvus.token",
+        "externalMilvus.user",
+        "externalMilvus.password",
+        "externalPgvector.username",
+        "externalPgvector.password",
+        "externalTencentVectorDB.username",
+        "externalTencentVectorDB.apiKey",
+        "externalMyScaleDB.username",
+        "externalMyScaleDB.user",
+        "externalMyScaleDB.password",
+        "externalTableStore.accessKeyId",
+        "externalTableStore.accessKeySecret",
+        "weaviate.authentication.apikey.allowed_keys",
+        "weaviate.authentication.apikey.allowed_keys",
+    ] {
+        add(p, Kind::Text);
+    }
+    for p in ["externalRedis.port", "redis.master.service.ports.redis"] {
+        add(p, Kind::Port);
+        add(p, Kind::Port);
+    }
+    let refs: [(&str, &[&str]); 6] = [
+        (
+            "api",
+            &[
+                "SECRET_KEY",
+                "QDRANT_API_KEY",
+                "CELERY_BROKER_URL",
+                "UNUSED_KEY",
+                "secret_key",
+            ],
+        ),
+        (
+            "worker",
+            &["SECRET_KEY", "SENDGRID_API_KEY", "PLUGIN_DAEMON_KEY"],
+        ),
+        ("sandbox", &["API_KEY", "api_key"]),
+        (
+            "pluginDaemon",
+            &["SERVER_KEY", "AWS_ACCESS_KEY_ID", "OTHER"],
+        ),
+        (
+            "postgresql",
+            &["postgres-password", "replication-password", "aaa-extra"],
+        ),
+        ("redis", &["redis-password", "zz-extra"]),
+    ];
+    for (svc, keys) in refs {
+        add(
+            &format!("externalSecret.{svc}.refreshInterval"),
+            Kind::Duration,
+        );
+        add(
+            &format!("externalSecret.{svc}.refreshInterval"),
+            Kind::Duration,
+        );
+        add(&format!("externalSecret.{svc}"), Kind::Any);
+        add(&format!("externalSecret.{svc}.remoteRefs"), Kind::Any);
+        for key in keys {
+            add(&format!("externalSecret.{svc}.remoteRefs.{key}"), Kind::Ref);
+            add(&format!("externalSecret.{svc}.remoteRefs.{key}"), Kind::Ref);
+            add(
+                &format!("externalSecret.{svc}.remoteRefs.{key}.key"),
+                Kind::Text,
+            );
+            add(
+                &format!("externalSecret.{svc}.remoteRefs.{key}.property"),
+                Kind::Text,
+            );
+        }
+    }
+    for p in [
+        "nameOverride",
+        "externalSecret",
+        "externalSecret.secretStore",
+        "api",
+        "api.mail",
+        "api.mail.resend",
+        "api.mail.smtp",
+        "sandbox",
+        "sandbox.auth",
+        "pluginDaemon",
+        "pluginDaemon.auth",
+        "externalPostgres",
+        "postgresql",
+        "postgresql.global",
+        "postgresql.global.postgresql",
+        "postgresql.global.postgresql.auth",
+        "externalRedis",
+        "redis",
+        "redis.auth",
+        "redis.master",
+        "redis.master.service.ports",
+        "externalS3",
+        "externalS3.bucketName",
+        "externalAzureBlobStorage",
+        "externalOSS",
+        "externalOSS.bucketName",
+        "externalGCS",
+        "externalCOS",
+        "externalOBS",
+        "externalTOS",
+        "externalTOS.bucketName",
+        "externalWeaviate",
+        "externalMilvus",
+        "externalMyScaleDB",
+        "externalTableStore",
+        "weaviate",
+        "weaviate.authentication",
+        "weaviate.authentication.apikey",
+    ] {
+        add(p, Kind::Any);
+    }
+    out
+}
+
+fn string(s: &str) -> Value {
+    Value::String(s.to_owned())
+}
+
+/// A scalar, an empty container, or a short list: every type Go templates meet.
+fn leaf() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        select(vec![0.0, 1.0, 6379.0, 1.5, -1.0, 1e6, 900.0]).prop_map(Value::Float),
+        select(vec![
+            "",
+            "false",
+            "true",
+            "no",
+            "x",
+            "0",
+            "15m",
+            "1h30m",
+            "-1h",
+            "1d",
+            "1H",
+            "dify/api",
+            "secret_key",
+            "SecretStore",
+            "ClusterSecretStore",
+            "Vault",
+            "external-secrets.io/v1",
+            "external-secrets.io/v1beta1",
+            "external-secrets.io/v2",
+            "resend",
+            "smtp",
+            "my-secret",
+            "My_Secret",
+            "6379",
+            "redis.example",
+            "a: b",
+            "abc-",
+            "<no value>",
+        ])
+        .prop_map(string),
+        Just(Value::List(vec![])),
+        Just(Value::Map(Map::new())),
+        vec(
+            prop_oneof![
+                Just(string("k1")),
+                Just(Value::Float(5.0)),
+                Just(Value::Bool(false))
+            ],
+            1..3
+        )
+        .prop_map(Value::List),
+    ]
+}
+
+/// A remote reference: a map with a key and a property of any type, usually strings.
+fn remote_ref() -> impl Strategy<Value = Value> {
+    let text = || {
+        prop_oneof![
+            3 => select(vec!["dify/api", "k", "p", "secret_key"]).prop_map(string),
+            2 => leaf(),
+        ]
+    };
+    (
+        proptest::option::weighted(0.85, text()),
+        proptest::option::weighted(0.6, text()),
+        proptest::option::weighted(0.1, leaf()),
+    )
+        .prop_map(|(key, property, extra)| {
+            let mut m = Map::new();
+            if let Some(k) = key {
+                m.insert("key".into(), k);
+            }
+            if let Some(p) = property {
+                m.insert("property".into(), p);
+            }
+            if let Some(e) = extra {
+                m.insert("decodingStrategy".into(), e);
+            }
+            Value::Map(m)
+        })
+}
+
+/// Any value: a leaf, a remote reference, or a small map of leaves.
+fn any_value() -> impl Strategy<Value = Value> {
+    prop_oneof![
+        6 => leaf(),
+        1 => remote_ref(),
+        1 => proptest::collection::btree_map(select(vec!["enabled", "name", "a"]).prop_map(str::to_owned), leaf(), 1..3)
+            .prop_map(Value::Map),
+    ]
+}
+
+fn value_of(kind: Kind) -> BoxedStrategy<Value> {
+    match kind {
+        Kind::Text => prop_oneof![
+            2 => select(vec!["s3cr3t", "", "dify-pg", "6379", "k1", "resend", "smtp"]).prop_map(string),
+            1 => Just(Value::List(vec![string("k1")])),
+            3 => any_value(),
+        ]
+        .boxed(),
+        Kind::Port => prop_oneof![
+            2 => select(vec![0.0, 1.0, 6379.0, 6379.5, -1.0, 1e6, 65536.0]).prop_map(Value::Float),
+            1 => select(vec!["6379", "06379", ""]).prop_map(string),
+            2 => any_value(),
+        ]
+        .boxed(),
+        Kind::Duration => prop_oneof![
+            2 => select(vec!["15m", "1h30m", "", "0", "1d", " 15m", "2562048h"]).prop_map(string),
+            2 => any_value(),
+        ]
+        .boxed(),
+        Kind::Ref => prop_oneof![3 => remote_ref(), 2 => any_value()].boxed(),
+        Kind::Any => any_value().boxed(),
+    }
+}
+
+/// A deciding value: unset (the default) or set, mostly to a usual value.
+/// Unset is what a failing case shrinks to.
+fn decides(kind: Decides) -> BoxedStrategy<Option<Value>> {
+    let set = match kind {
+        Decides::Switch => prop_oneof![
+            2 => Just(Value::Bool(true)),
+            1 => Just(Value::Bool(false)),
+            1 => any_value(),
+        ]
+        .boxed(),
+        Decides::Text(usual) if usual.is_empty() => {
+            prop_oneof![1 => Just(Value::Null), 1 => any_value()].boxed()
+        }
+        Decides::Text(usual) => prop_oneof![
+            2 => select(usual.to_vec()).prop_map(string),
+            1 => any_value(),
+        ]
+        .boxed(),
+    };
+    let p_set = match kind {
+        Decides::Text(usual) if usual.is_empty() => 0.25,
+        _ => 0.6,
+    };
+    proptest::option::weighted(p_set, set).boxed()
+}
+
+/// One generated values file: the deciding values, then up to 6 random
+/// assignments anywhere (few, so that many cases still render).
+#[derive(Clone, Debug)]
+struct Case {
+    decided: Vec<Option<Value>>,
+    assignments: Vec<(String, Value)>,
+}
+
+fn case() -> impl Strategy<Value = Case> {
+    // One strategy per kind, built once: a path of that kind and a value.
+    let table = paths();
+    let arms: Vec<(u32, BoxedStrategy<(String, Value)>)> =
+        [Kind::Text, Kind::Port, Kind::Duration, Kind::Ref, Kind::Any]
+            .into_iter()
+            .filter_map(|kind| {
+                let of_kind: Vec<String> = table
+                    .iter()
+                    .filter(|(_, k)| std::mem::discriminant(k) == std::mem::discriminant(&kind))
+                    .map(|(p, _)| p.clone())
+                    .collect();
+                let weight = u32::try_from(of_kind.len()).ok().filter(|w| *w > 0)?;
+                Some((weight, (select(of_kind), value_of(kind)).boxed()))
+            })
+            .collect();
+    let assignment = proptest::strategy::Union::new_weighted(arms);
+    let decided: Vec<_> = SWITCHES.iter().map(|(_, kind)| decides(*kind)).collect();
+    (decided, vec(assignment, 0..7)).prop_map(|(decided, assignments)| Case {
+        decided,
+        assignments,
+    })
+}
+
+/// Sets `value` at the dotted `path`, turning whatever is in the way into maps.
+fn set_path(map: &mut Map, path: &str, value: Value) {
+    let (head, rest) = match path.split_once('.') {
+        Some((h, r)) => (h, Some(r)),
+        None => (path, None),
+    };
+    match rest {
+        None => {
+            map.insert(head.to_owned(), value);
+        }
+        Some(rest) => {
+            let slot = map
+                .entry(head.to_owned())
+                .or_insert_with(|| Value::Map(Map::new()));
+            if !matches!(slot, Value::Map(_)) {
+                *slot = Value::Map(Map::new());
+            }
+            if let Value::Map(inner) = slot {
+                set_path(inner, rest, value);
+            }
+        }
+    }
+}
+
+impl Case {
+    fn values(&self) -> Map {
+        let mut m = Map::new();
+        for ((path, _), v) in SWITCHES.iter().zip(&self.decided) {
+            if let Some(v) = v {
+                set_path(&mut m, path, v.clone());
+            }
+        }
+        for (path, v) in &self.assignments {
+            set_path(&mut m, path, v.clone());
+        }
+        m
+    }
+}
+
+fn cases_from_env(default: u32) -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn schema_rejection_implies_render_rejection() {
+    let chart = Chart::embedded();
+    let engine = Engine::new(&chart).unwrap();
+    // DIFYX_SCHEMA_FILE: check another schema (to see the property catch a too-strict one).
+    let text = std::env::var_os("DIFYX_SCHEMA_FILE")
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .unwrap_or_else(|| SCHEMA.to_owned());
+    let schema = parse_schema("dify/values.schema.json", &text).unwrap();
+    let opts = options(true);
+    let cases = cases_from_env(3000);
+    let stats: BTreeMap<&str, AtomicUsize> = [
+        "runs",
+        "schema rejects",
+        "schema accepts",
+        "sampled",
+        "sampled renders",
+    ]
+    .into_iter()
+    .map(|k| (k, AtomicUsize::new(0)))
+    .collect();
+    let count = |k: &str| stats[k].fetch_add(1, Ordering::Relaxed);
+
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        max_shrink_iters: 4096,
+        // ChaCha is slow in debug builds; the cases need no cryptographic randomness.
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..Config::default()
+    });
+    let start = Instant::now();
+    let result = runner.run(&case(), |case| {
+        count("runs");
+        let tree = case.values();
+        let yaml = difyx::values::emit::to_yaml(&Value::Map(tree.clone()));
+        let reread = parse_values(&yaml, "generated.yaml").map_err(|e| {
+            TestCaseError::fail(format!("generated YAML does not parse: {e}\n{yaml}"))
+        })?;
+        prop_assert_eq!(&reread, &tree, "YAML round trip\n{}", yaml);
+        // The final values, as compute_values(.., skip_schema_validation: true) builds them.
+        let values = coalesce(&chart.name, &chart.values, reread, &mut Vec::new());
+        let user = user_values(&yaml);
+        match schema.validate(&chart.name, &values) {
+            Err(e) => {
+                count("schema rejects");
+                if let Ok(out) = pipeline::template_with(&engine, &chart, &user, &opts) {
+                    return Err(TestCaseError::fail(format!(
+                        "the schema rejects values that the chart renders:\n--- values:\n{yaml}--- schema:\n{e}\n--- rendered:\n{}",
+                        out.text
+                    )));
+                }
+            }
+            // Accepted: nothing to check. Every 4th is rendered for the statistics.
+            Ok(()) => {
+                if count("schema accepts") % 4 == 0 {
+                    count("sampled");
+                    if pipeline::template_with(&engine, &chart, &user, &opts).is_ok() {
+                        count("sampled renders");
+                    }
+                }
+            }
+        }
+        Ok(())
+    });
+    let elapsed = start.elapsed();
+    let got = |k: &str| stats[k].load(Ordering::Relaxed);
+    eprintln!(
+        "schema ⊆ render: {cases} cases ({} runs with shrinking) in {elapsed:.2?}: {} rejected by the schema, \
+         all failing to render; {} accepted, of which {} of {} sampled render",
+        got("runs"),
+        got("schema rejects"),
+        got("schema accepts"),
+        got("sampled renders"),
+        got("sampled"),
+    );
+    match result {
+        Ok(()) => {}
+        Err(TestError::Fail(why, _)) => {
+            panic!("{why}\n(a minimal counterexample: fix the schema, not the test)")
+        }
+        Err(e) => panic!("{e}"),
+    }
+    // The generator must exercise both sides of the implication: many
+    // rejections, and many cases that render.
+    let n = cases as usize;
+    assert!(got("schema rejects") * 5 >= n, "too few schema rejections");
+    assert!(got("sampled renders") * 4 * 5 >= n, "too few renders");
 }
