@@ -128,7 +128,7 @@ pub fn template_with(
     let rendered = engine.render(values, &opts.release, &opts.capabilities)?;
     warnings.extend(rendered.warnings);
     let mut manifests = manifests::split(&chart.name, &rendered.files)?;
-    manifests::validate::validate(&manifests)?;
+    warnings.extend(manifests::validate::validate(&manifests)?);
     manifests::sort_by_kind(&mut manifests);
     let (text, selected) = if opts.show_only.is_empty() {
         (manifests::format_stream(&manifests), manifests.clone())

@@ -79,7 +79,7 @@ impl fmt::Display for Violation {
     lines(.violations)
 )]
 pub struct ValidationError {
-    /// Every violation, document by document, in output order.
+    /// Every violation, document by document, in the order of the documents given.
     pub violations: Vec<Violation>,
 }
 
@@ -103,17 +103,24 @@ fn lines(violations: &[Violation]) -> String {
 }
 
 /// Checks every document; `Err` lists every violation found.
-pub fn validate(manifests: &[Manifest]) -> Result<(), ValidationError> {
+///
+/// `Ok` holds warnings: text from the user's values that SPEC §7.0 D1 says
+/// to emit faithfully (quoted) although the ESO CRD will refuse it — a
+/// store name or a postgresql/redis `secretKey` that is not a valid name.
+/// The API server will reject those documents; the user is told now.
+pub fn validate(manifests: &[Manifest]) -> Result<Vec<String>, ValidationError> {
     let mut violations = Vec::new();
+    let mut warnings = Vec::new();
     for m in manifests {
         let mut ctx = Ctx {
             manifest: m,
             out: &mut violations,
+            warnings: &mut warnings,
         };
         check_document(&mut ctx, &m.doc);
     }
     if violations.is_empty() {
-        Ok(())
+        Ok(warnings)
     } else {
         Err(ValidationError { violations })
     }
@@ -123,16 +130,29 @@ pub fn validate(manifests: &[Manifest]) -> Result<(), ValidationError> {
 struct Ctx<'a> {
     manifest: &'a Manifest,
     out: &'a mut Vec<Violation>,
+    warnings: &'a mut Vec<String>,
 }
 
 impl Ctx<'_> {
+    /// A value the user chose that the API server will refuse.
+    fn refused(&mut self, path: impl Into<String>, problem: impl Into<String>) {
+        let v = Violation {
+            source: self.manifest.source.clone(),
+            kind: self.manifest.kind.clone(),
+            name: self.manifest.name.clone(),
+            path: one_line(&path.into()),
+            problem: one_line(&problem.into()),
+        };
+        self.warnings.push(format!("{v}; the API server will refuse this document"));
+    }
+
     fn bad(&mut self, path: impl Into<String>, problem: impl Into<String>) {
         self.out.push(Violation {
             source: self.manifest.source.clone(),
             kind: self.manifest.kind.clone(),
             name: self.manifest.name.clone(),
-            path: path.into(),
-            problem: problem.into(),
+            path: one_line(&path.into()),
+            problem: one_line(&problem.into()),
         });
     }
 }
@@ -146,6 +166,18 @@ fn printable(s: &str) -> String {
     } else {
         format!("{s:?}")
     }
+}
+
+/// `s` with control characters and line separators escaped, so that each
+/// violation stays on one line whatever text a message quotes.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escape = c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+            let escaped: Vec<char> = if escape { c.escape_default().collect() } else { vec![c] };
+            escaped
+        })
+        .collect()
 }
 
 /// `parent.key`, or `parent["key"]` when the key is not a plain word.
@@ -843,7 +875,7 @@ fn check_external_secret(ctx: &mut Ctx<'_>, doc: &Value) {
                 .bytes()
                 .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_'))
         {
-            ctx.bad(
+            ctx.refused(
                 format!("{path}.secretKey"),
                 format!("{key:?} does not match ^[-._a-zA-Z0-9]+$ with 1 to 253 characters"),
             );
@@ -919,7 +951,7 @@ fn check_external_secret(ctx: &mut Ctx<'_>, doc: &Value) {
 /// subdomain pattern.
 fn check_store_name(ctx: &mut Ctx<'_>, path: &str, name: &str) {
     if !is_dns1123_subdomain(name) {
-        ctx.bad(
+        ctx.refused(
             path,
             format!(
                 "{name:?} does not match the CRD's pattern for a store name (a DNS-1123 subdomain of 1 to 253 \
@@ -1032,13 +1064,22 @@ mod tests {
     /// The violations of one document, as `path: problem` lines.
     fn violations(text: &str) -> Vec<(String, String)> {
         match validate(&[manifest(text)]) {
-            Ok(()) => Vec::new(),
+            Ok(_) => Vec::new(),
             Err(e) => e
                 .violations
                 .into_iter()
                 .map(|v| (v.path, v.problem))
                 .collect(),
         }
+    }
+
+    /// The warnings of one document (values the API server will refuse).
+    fn assert_refused(text: &str, path: &str, needle: &str) {
+        let warnings = validate(&[manifest(text)]).expect("refused values are warnings, not violations");
+        assert!(
+            warnings.iter().any(|w| w.contains(path) && w.contains(needle) && w.contains("the API server will refuse")),
+            "expected a warning at {path} containing {needle:?}, got {warnings:#?}\n{text}"
+        );
     }
 
     fn assert_ok(text: &str) {
@@ -1094,6 +1135,13 @@ spec:
       remoteRef:
         key: dify/postgresql
 "#;
+
+    /// The document with its SECRET_KEY template line dropped: a renamed
+    /// `spec.data` key is then fetched but not templated, as a
+    /// postgresql/redis extra key is.
+    fn without_template_ref(doc: String) -> String {
+        doc.replace("        SECRET_KEY: \"{{ .SECRET_KEY }}\"\n", "")
+    }
 
     fn es_with(from: &str, to: &str) -> String {
         assert!(ES.contains(from), "{from}");
@@ -1477,13 +1525,13 @@ spec:
             "unknown field",
         );
         for bad in ["\"\"", "Vault", "\"a b\"", "\"vault #c\"", "a..b", "-a"] {
-            assert_bad(
+            assert_refused(
                 &es_with("name: vault-backend", &format!("name: {bad}")),
                 "spec.secretStoreRef.name",
                 "store name",
             );
         }
-        assert_bad(
+        assert_refused(
             &es_with("name: vault-backend", &format!("name: {}", "v".repeat(254))),
             "spec.secretStoreRef.name",
             "253",
@@ -1569,26 +1617,26 @@ spec:
 
     #[test]
     fn spec_data_entries() {
-        assert_bad(
-            &es_with("secretKey: SECRET_KEY", "secretKey: \"a b\""),
+        assert_refused(
+            &without_template_ref(es_with("secretKey: SECRET_KEY", "secretKey: \"a b\"")),
             "spec.data[0].secretKey",
             "^[-._a-zA-Z0-9]+$",
         );
-        assert_bad(
-            &es_with("secretKey: SECRET_KEY", "secretKey: \"\""),
+        assert_refused(
+            &without_template_ref(es_with("secretKey: SECRET_KEY", "secretKey: \"\"")),
             "spec.data[0].secretKey",
             "1 to 253",
         );
-        assert_bad(
-            &es_with(
+        assert_refused(
+            &without_template_ref(es_with(
                 "secretKey: SECRET_KEY",
                 &format!("secretKey: {}", "k".repeat(254)),
-            ),
+            )),
             "spec.data[0].secretKey",
             "1 to 253",
         );
-        assert_bad(
-            &es_with("secretKey: SECRET_KEY", "secretKey: \"on\\nx\""),
+        assert_refused(
+            &without_template_ref(es_with("secretKey: SECRET_KEY", "secretKey: \"on\\nx\"")),
             "spec.data[0].secretKey",
             "^[-._a-zA-Z0-9]+$",
         );
@@ -1722,9 +1770,9 @@ spec:
 
     #[test]
     fn error_message_blames_the_chart_and_lists_every_violation() {
-        let bad = es_with("name: vault-backend", "name: \"Vault\\nX\"")
-            .replace("namespace: dify", "namespace: \"a.b\"");
-        let err = validate(&[manifest(&bad), manifest(SECRET)]).unwrap_err();
+        let bad_namespace = ES.replace("namespace: dify", "namespace: \"a.b\"");
+        let bad_kind = es_with("kind: SecretStore", "kind: \"Vault\\nX\"");
+        let err = validate(&[manifest(&bad_namespace), manifest(SECRET), manifest(&bad_kind)]).unwrap_err();
         assert_eq!(err.violations.len(), 2, "{err}");
         let text = err.to_string();
         let first = text.lines().next().unwrap();
@@ -1737,9 +1785,17 @@ spec:
         assert_eq!(lines.len(), 2, "{text}");
         assert!(lines[0].starts_with("  c/templates/t.yaml (ExternalSecret/dify-postgresql): metadata.namespace: \"a.b\""), "{text}");
         assert!(
-            lines[1].contains("spec.secretStoreRef.name: \"Vault\\nX\""),
+            lines[1].contains("spec.secretStoreRef") && lines[1].contains("Vault\\nX"),
             "{text}"
         );
+    }
+
+    #[test]
+    fn every_violation_is_one_line() {
+        assert_eq!(one_line("a\nb\u{2028}c\u{85}"), "a\\nb\\u{2028}c\\u{85}");
+        let bad = es_with("kind: SecretStore", "kind: \"Vault\\nX\"");
+        let err = validate(&[manifest(&bad)]).unwrap_err();
+        assert_eq!(err.to_string().lines().count(), 2, "{err}");
     }
 
     #[test]
