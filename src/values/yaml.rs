@@ -54,8 +54,14 @@ pub fn parse_values(text: &str, source: &str) -> Result<Map, YamlError> {
         Some(Value::Map(m)) => return Ok(m),
         Some(Value::Null) => return Ok(Map::new()),
         // Not a mapping, or outside the fast subset: serde-saphyr decides and words the error.
-        _ => {}
+        _ => parse_values_reference(text, source),
     }
+}
+
+/// [`parse_values`] without its fast path: serde-saphyr alone. The fast
+/// reader must agree with this on every input it accepts (unit tests and
+/// the `values` fuzz target hold it to that).
+pub fn parse_values_reference(text: &str, source: &str) -> Result<Map, YamlError> {
     let docs: Vec<Document> =
         serde_saphyr::from_multiple_with_options(text, options()).map_err(|e| YamlError {
             message: describe(source, &e),
