@@ -19,9 +19,16 @@
 //!   credential replaced by a marker gives byte-identical ExternalSecrets,
 //!   which hold no marker, plain or base64 — and with no plain Secret
 //!   rendered, the whole output is identical;
-//! * (c) [`output_passes_validation`]: `manifests::validate` finds exactly the
-//!   violations the model predicts (see [`Scenario::predicted_violations`]:
-//!   values that difyx renders but the cluster would reject).
+//! * (c) [`output_passes_validation`]: the output passes
+//!   `manifests::validate`, which the pipeline runs before printing, with
+//!   exactly the warnings the model predicts for values SPEC §7.0 D1 emits
+//!   although the CRD refuses them ([`Scenario::predicted_refusals`]); a
+//!   render fails with `Error::Invalid` exactly when the model predicts
+//!   violations, and then lists exactly those
+//!   ([`Scenario::predicted_violations`]: a KNOWN GAP, the namespace a
+//!   library caller passes is not checked). Should difyx check such a value
+//!   itself, the render fails earlier with an error naming it, which the
+//!   properties also accept.
 //!
 //! Cases per property: `PROPTEST_CASES`, default 10 000. Failures persist in
 //! `tests/proptest-regressions/<property>.txt` and are replayed first.
@@ -693,26 +700,61 @@ impl Scenario {
             paths.push("externalSecret.secretStore.kind".into());
         }
         paths.extend(self.must_fail(chart));
+        paths.extend(self.gap_paths(chart));
         paths
     }
 
-    /// The violations `validate` must report for a successful render, as
-    /// (source, path): values difyx renders although the cluster rejects
-    /// them. Each is a gap between difyx's value checks and the CRD:
-    /// * the namespace: `pipeline::template` does not check
-    ///   `Release.namespace` (only the CLI does);
-    /// * `secretStore.name`: difyx requires a non-empty string, the CRD a
-    ///   DNS-1123 subdomain;
-    /// * postgresql/redis remoteRefs keys: any string becomes a `secretKey`,
-    ///   the CRD wants `^[-._a-zA-Z0-9]+$`.
+    /// The values behind [`Self::predicted_violations`] and
+    /// [`Self::predicted_refusals`]: an error naming one of them is what
+    /// difyx gives should it check them before rendering.
+    fn gap_paths(&self, chart: &Model) -> Vec<String> {
+        let mut paths = Vec::new();
+        if !dns_label(&self.namespace) {
+            paths.push("namespace".to_owned());
+        }
+        if !dns_subdomain(&self.store_name) {
+            paths.push("externalSecret.secretStore.name".to_owned());
+        }
+        for svc in [POSTGRESQL, REDIS] {
+            for k in self
+                .merged_refs(chart, svc)
+                .keys()
+                .filter(|k| !secret_key_ok(k))
+            {
+                paths.push(format!("externalSecret.{}.remoteRefs.{k}", SERVICES[svc].0));
+            }
+        }
+        paths
+    }
+
+    /// The violations `validate` must report for the output, as (source,
+    /// path): a KNOWN GAP — `pipeline::template` does not check
+    /// `Release.namespace` (only the CLI does), so a library caller's bad
+    /// namespace reaches the ExternalSecrets and fails the render as an
+    /// internal error.
     fn predicted_violations(&self, chart: &Model) -> BTreeSet<(String, String)> {
+        if !self.must_fail(chart).is_empty() || dns_label(&self.namespace) {
+            return BTreeSet::new();
+        }
+        self.docs()
+            .into_iter()
+            .filter(|d| matches!(d, Doc::Es(_)))
+            .map(|d| (Self::source(d), "metadata.namespace".to_owned()))
+            .collect()
+    }
+
+    /// The warnings `validate` must give, as (source, path): text from the
+    /// values that SPEC §7.0 D1 emits faithfully although the ESO CRD
+    /// refuses it — a store name that is not a DNS-1123 subdomain, a
+    /// postgresql/redis remoteRefs key that is not `^[-._a-zA-Z0-9]+$`.
+    fn predicted_refusals(&self, chart: &Model) -> BTreeSet<(String, String)> {
         let mut out = BTreeSet::new();
+        if !self.must_fail(chart).is_empty() {
+            return out;
+        }
         for doc in self.docs() {
             let Doc::Es(i) = doc else { continue };
             let source = Self::source(doc);
-            if !dns_label(&self.namespace) {
-                out.insert((source.clone(), "metadata.namespace".to_owned()));
-            }
             if !dns_subdomain(&self.store_name) {
                 out.insert((source.clone(), "spec.secretStoreRef.name".to_owned()));
             }
@@ -1644,6 +1686,33 @@ fn split_stream(text: &str) -> Result<Vec<(String, String)>, String> {
     Ok(docs)
 }
 
+/// Suffix of `validate`'s warnings about values the API server will refuse.
+const REFUSED: &str = "; the API server will refuse this document";
+
+/// Checks that `warnings` hold exactly one refusal per predicted (source, path).
+fn check_refusals(
+    warnings: &[String],
+    predicted: &BTreeSet<(String, String)>,
+) -> Result<(), TestCaseError> {
+    let refusals: Vec<&String> = warnings.iter().filter(|w| w.ends_with(REFUSED)).collect();
+    for (source, path) in predicted {
+        let found = refusals
+            .iter()
+            .any(|w| w.starts_with(&format!("{source} (")) && w.contains(&format!("): {path}: ")));
+        prop_assert!(found, "no warning for {} {}: {:#?}", source, path, refusals);
+    }
+    prop_assert_eq!(
+        refusals.len(),
+        predicted.len(),
+        "unexpected refusals: {:#?}",
+        refusals
+    );
+    for w in &refusals {
+        prop_assert!(!w.contains('\n'), "a warning spans lines: {:?}", w);
+    }
+    Ok(())
+}
+
 /// Property (a).
 fn check_render(f: &Fixture<'_>, sc: &Scenario) -> Result<(), TestCaseError> {
     let text = sc.values_yaml();
@@ -1657,7 +1726,18 @@ fn check_render(f: &Fixture<'_>, sc: &Scenario) -> Result<(), TestCaseError> {
     );
 
     let must = sc.must_fail(f.chart);
+    let predicted = sc.predicted_violations(f.chart);
     match f.render(sc) {
+        Err(pipeline::Error::Invalid(e)) => {
+            // KNOWN GAP: the documents' own check catches a value that difyx
+            // does not check itself; only the predicted ones may get there.
+            let got: BTreeSet<(String, String)> = e
+                .violations
+                .iter()
+                .map(|v| (v.source.clone(), v.path.clone()))
+                .collect();
+            prop_assert_eq!(got, predicted, "unexpected violations: {}", e);
+        }
         Err(e) => {
             let msg = e.to_string();
             match &e {
@@ -1685,6 +1765,11 @@ fn check_render(f: &Fixture<'_>, sc: &Scenario) -> Result<(), TestCaseError> {
         }
         Ok(out) => {
             prop_assert!(must.is_empty(), "rendered although {:?} should fail", must);
+            prop_assert!(
+                predicted.is_empty(),
+                "rendered although the output breaks {:?}",
+                predicted
+            );
             let docs = sc.docs();
             let split = split_stream(&out.text).map_err(TestCaseError::fail)?;
             let got: Vec<&str> = split.iter().map(|(s, _)| s.as_str()).collect();
@@ -1811,16 +1896,38 @@ fn check_no_leak(f: &Fixture<'_>, sc: &Scenario) -> Result<(), TestCaseError> {
 
 /// Property (c).
 fn check_validation(f: &Fixture<'_>, sc: &Scenario) -> Result<(), TestCaseError> {
-    let Ok(out) = f.render(sc) else { return Ok(()) };
-    let got: BTreeSet<(String, String)> = match validate(&out.manifests) {
-        Ok(()) => BTreeSet::new(),
-        Err(e) => e
-            .violations
-            .into_iter()
-            .map(|v| (v.source, v.path))
-            .collect(),
-    };
-    prop_assert_eq!(got, sc.predicted_violations(f.chart));
+    let predicted = sc.predicted_violations(f.chart);
+    match f.render(sc) {
+        Ok(out) => {
+            prop_assert!(
+                predicted.is_empty(),
+                "rendered although the output breaks {:?}",
+                predicted
+            );
+            let refusals = sc.predicted_refusals(f.chart);
+            match validate(&out.manifests) {
+                Ok(warnings) => check_refusals(&warnings, &refusals)?,
+                Err(e) => prop_assert!(false, "the output breaks the rules: {}", e),
+            }
+            // The pipeline passes those warnings on to the user.
+            check_refusals(&out.warnings, &refusals)?;
+        }
+        Err(pipeline::Error::Invalid(e)) => {
+            let got: BTreeSet<(String, String)> = e
+                .violations
+                .iter()
+                .map(|v| (v.source.clone(), v.path.clone()))
+                .collect();
+            prop_assert_eq!(got, predicted, "unexpected violations: {}", e);
+            // The message blames the chart and lists each violation on its own line.
+            let text = e.to_string();
+            prop_assert!(text.starts_with("internal error: "), "{}", text);
+            prop_assert_eq!(text.lines().count(), 1 + e.violations.len(), "{}", text);
+        }
+        // Any other failure is property (a)'s business; a gap closed by a
+        // check on the value itself ends up here.
+        Err(_) => {}
+    }
     Ok(())
 }
 
@@ -1873,6 +1980,81 @@ fn quoted_merge_key_is_an_ordinary_key() {
     let m = parse_values("x:\n  \"<<\": {key: a}\n", "values.yaml").unwrap();
     let x = m.get("x").and_then(Value::as_map).unwrap();
     assert!(x.contains_key("<<"), "{x:?}");
+}
+
+/// One render of a values file with the embedded chart, release `dify`.
+fn render_values(text: &str, namespace: &str) -> Result<Output, pipeline::Error> {
+    let user = UserValues {
+        files: vec![ValuesFile {
+            name: "values.yaml".into(),
+            text: text.into(),
+        }],
+        sets: vec![],
+    };
+    let opts = Options {
+        release: Release {
+            name: "dify".into(),
+            namespace: namespace.into(),
+            is_upgrade: false,
+            revision: 1,
+        },
+        capabilities: Capabilities::default(),
+        show_only: vec![],
+        strict: false,
+        skip_schema_validation: false,
+    };
+    pipeline::template(&Chart::embedded(), &user, &opts)
+}
+
+/// Asserts a render fails with an error about `path`, not an internal error.
+fn assert_value_error(result: Result<Output, pipeline::Error>, path: &str) {
+    let err = result.expect_err("the render should fail");
+    assert!(
+        !matches!(err, pipeline::Error::Invalid(_)),
+        "an internal error for a user's value: {err}"
+    );
+    assert!(
+        err.to_string().contains(path),
+        "the error does not name {path}: {err}"
+    );
+}
+
+/// SPEC §7.0 D1: a store name or a postgresql secretKey that the CRD
+/// refuses is emitted faithfully, with a warning that the API server will
+/// refuse the document.
+#[test]
+fn refused_store_names_and_secret_keys_render_with_a_warning() {
+    let values = "externalSecret: {enabled: true, secretStore: {name: \"Vault\\n#\"}, \
+                  postgresql: {remoteRefs: {\"a b\": {key: x}}}}\n";
+    let out = render_values(values, "dify").expect("renders");
+    let refused: Vec<&String> = out
+        .warnings
+        .iter()
+        .filter(|w| w.ends_with(REFUSED))
+        .collect();
+    assert!(
+        refused
+            .iter()
+            .any(|w| w.contains("spec.secretStoreRef.name: \"Vault\\n#\"")),
+        "{refused:#?}"
+    );
+    assert!(
+        refused
+            .iter()
+            .any(|w| w.contains("postgresql-externalsecret.yaml") && w.contains("secretKey")),
+        "{refused:#?}"
+    );
+}
+
+/// KNOWN GAP: `pipeline::template` takes `Release.namespace` unchecked (only
+/// the CLI checks it), so a library caller gets an internal error.
+#[test]
+#[ignore = "known gap: pipeline::template does not check the namespace (see the proptest report)"]
+fn gap_namespace_is_checked_by_the_pipeline() {
+    assert_value_error(
+        render_values("externalSecret: {enabled: true}\n", "Dify"),
+        "namespace",
+    );
 }
 
 /// The checks of the model match difyx's own (guards the test itself).

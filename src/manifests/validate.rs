@@ -143,7 +143,8 @@ impl Ctx<'_> {
             path: one_line(&path.into()),
             problem: one_line(&problem.into()),
         };
-        self.warnings.push(format!("{v}; the API server will refuse this document"));
+        self.warnings
+            .push(format!("{v}; the API server will refuse this document"));
     }
 
     fn bad(&mut self, path: impl Into<String>, problem: impl Into<String>) {
@@ -174,7 +175,11 @@ fn one_line(s: &str) -> String {
     s.chars()
         .flat_map(|c| {
             let escape = c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
-            let escaped: Vec<char> = if escape { c.escape_default().collect() } else { vec![c] };
+            let escaped: Vec<char> = if escape {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
             escaped
         })
         .collect()
@@ -1075,9 +1080,12 @@ mod tests {
 
     /// The warnings of one document (values the API server will refuse).
     fn assert_refused(text: &str, path: &str, needle: &str) {
-        let warnings = validate(&[manifest(text)]).expect("refused values are warnings, not violations");
+        let warnings =
+            validate(&[manifest(text)]).expect("refused values are warnings, not violations");
         assert!(
-            warnings.iter().any(|w| w.contains(path) && w.contains(needle) && w.contains("the API server will refuse")),
+            warnings.iter().any(|w| w.contains(path)
+                && w.contains(needle)
+                && w.contains("the API server will refuse")),
             "expected a warning at {path} containing {needle:?}, got {warnings:#?}\n{text}"
         );
     }
@@ -1772,7 +1780,12 @@ spec:
     fn error_message_blames_the_chart_and_lists_every_violation() {
         let bad_namespace = ES.replace("namespace: dify", "namespace: \"a.b\"");
         let bad_kind = es_with("kind: SecretStore", "kind: \"Vault\\nX\"");
-        let err = validate(&[manifest(&bad_namespace), manifest(SECRET), manifest(&bad_kind)]).unwrap_err();
+        let err = validate(&[
+            manifest(&bad_namespace),
+            manifest(SECRET),
+            manifest(&bad_kind),
+        ])
+        .unwrap_err();
         assert_eq!(err.violations.len(), 2, "{err}");
         let text = err.to_string();
         let first = text.lines().next().unwrap();
