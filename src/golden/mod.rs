@@ -163,7 +163,7 @@ pub fn parse_stream(text: &str, label: &str, show_secrets: bool) -> Result<Vec<D
             } else {
                 format!(" ({source})")
             };
-            let location = error_line(&e.message)
+            let location = error_line(&e.message, label)
                 .map(|(line, column)| {
                     format!(" at line {}, column {column}", first_line + line - 1)
                 })
@@ -209,12 +209,15 @@ fn split_stream(text: &str) -> Vec<(usize, &str)> {
     docs
 }
 
-/// `(line, column)` out of a values-parser message, without its quoted text.
-fn error_line(message: &str) -> Option<(usize, usize)> {
-    let rest = &message[message.find(" at line ")? + " at line ".len()..];
-    let (line, rest) = rest.split_once(", column ")?;
-    let column: String = rest.chars().take_while(char::is_ascii_digit).collect();
-    Some((line.parse().ok()?, column.parse().ok()?))
+/// `(line, column)` out of a values-parser message (`failed to parse
+/// SOURCE:LINE:COL: …`), without its quoted text.
+fn error_line(message: &str, source: &str) -> Option<(usize, usize)> {
+    let rest = message
+        .strip_prefix("failed to parse ")?
+        .strip_prefix(source)?
+        .strip_prefix(':')?;
+    let mut numbers = rest.splitn(3, ':');
+    Some((numbers.next()?.parse().ok()?, numbers.next()?.parse().ok()?))
 }
 
 #[cfg(test)]
@@ -243,7 +246,7 @@ mod tests {
         let text = "---\nkind: A\n---\n# Source: c/t.yaml\nkind: Secret\ndata:\n  K: \"hunter2\n";
         let err = parse_stream(text, "s.yaml", false).unwrap_err().to_string();
         assert!(
-            err.starts_with("s.yaml: document 2 (c/t.yaml) is not valid YAML"),
+            err.starts_with("s.yaml: document 2 (c/t.yaml) is not valid YAML at line 7, column "),
             "{err}"
         );
         assert!(!err.contains("hunter2"), "{err}");

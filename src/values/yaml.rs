@@ -51,8 +51,8 @@ fn options() -> serde_saphyr::Options {
 /// `source` names the file in messages (`values.yaml`, `<stdin>`).
 pub fn parse_values(text: &str, source: &str) -> Result<Map, YamlError> {
     match fast::parse(text) {
-        Some(Value::Map(m)) => return Ok(m),
-        Some(Value::Null) => return Ok(Map::new()),
+        Some(Value::Map(m)) => Ok(m),
+        Some(Value::Null) => Ok(Map::new()),
         // Not a mapping, or outside the fast subset: serde-saphyr decides and words the error.
         _ => parse_values_reference(text, source),
     }
@@ -375,7 +375,7 @@ mod fast {
         bytes_ok
             && (text.is_ascii()
                 || text.chars().all(|c| {
-                    !(c.is_control() && c != '\n')
+                    (!c.is_control() || c == '\n')
                         && !matches!(
                             c,
                             '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
@@ -734,7 +734,6 @@ mod fast {
                 } else if leading_break {
                     out.push('\n');
                 }
-                leading_break = false;
                 for _ in 0..trailing_breaks {
                     out.push('\n');
                 }
