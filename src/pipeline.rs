@@ -124,6 +124,8 @@ pub fn template_with(
     user: &UserValues,
     opts: &Options,
 ) -> Result<Output, Error> {
+    crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
+    crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
     let (values, mut warnings) = compute_values(chart, user, opts.skip_schema_validation)?;
     let rendered = engine.render(values, &opts.release, &opts.capabilities)?;
     warnings.extend(rendered.warnings);

@@ -39,13 +39,19 @@ pub fn resolve_namespace(flag: Option<&str>, env: Option<&str>) -> Result<String
         (None, Some(e)) if !e.is_empty() => e,
         (None, _) => "default",
     };
+    validate_namespace(ns)?;
+    Ok(ns.to_owned())
+}
+
+/// A namespace must be a DNS-1123 label (SPEC §7.0 D4).
+pub fn validate_namespace(ns: &str) -> Result<(), String> {
     if !is_dns1123_label(ns) {
         return Err(format!(
             "namespace {ns:?} is not a valid Kubernetes namespace: it must be at most 63 \
              lower-case letters, digits and '-', starting and ending with a letter or digit"
         ));
     }
-    Ok(ns.to_owned())
+    Ok(())
 }
 
 #[cfg(test)]
