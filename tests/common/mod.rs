@@ -23,13 +23,24 @@ pub fn repo_dir() -> PathBuf {
 /// Runs the difyx binary with `args` (and optional stdin), without HELM_NAMESPACE.
 pub fn difyx(args: &[&str], stdin: Option<&str>) -> Output {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_difyx"));
-    cmd.args(args).env_remove("HELM_NAMESPACE").current_dir(repo_dir());
-    cmd.stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() });
+    cmd.args(args)
+        .env_remove("HELM_NAMESPACE")
+        .current_dir(repo_dir());
+    cmd.stdin(if stdin.is_some() {
+        Stdio::piped()
+    } else {
+        Stdio::null()
+    });
     cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
     let mut child = cmd.spawn().expect("run difyx");
     if let Some(input) = stdin {
         use std::io::Write;
-        child.stdin.take().unwrap().write_all(input.as_bytes()).unwrap();
+        child
+            .stdin
+            .take()
+            .unwrap()
+            .write_all(input.as_bytes())
+            .unwrap();
     }
     child.wait_with_output().expect("wait for difyx")
 }
@@ -61,8 +72,9 @@ pub fn parse_stream(text: &str) -> Vec<Doc> {
                 .unwrap_or("")
                 .trim()
                 .to_owned();
-            let tree = parse_document(current, &source)
-                .unwrap_or_else(|e| panic!("document from {source} does not parse: {e}\n{current}"));
+            let tree = parse_document(current, &source).unwrap_or_else(|e| {
+                panic!("document from {source} does not parse: {e}\n{current}")
+            });
             docs.push(Doc { source, tree });
         }
         current.clear();
@@ -80,6 +92,11 @@ pub fn parse_stream(text: &str) -> Vec<Doc> {
 
 /// `kind/metadata.name` of a document.
 pub fn doc_id(tree: &Value) -> String {
-    let get = |path: &[&str]| tree.lookup(path.iter().copied()).and_then(Value::as_str).unwrap_or("").to_owned();
+    let get = |path: &[&str]| {
+        tree.lookup(path.iter().copied())
+            .and_then(Value::as_str)
+            .unwrap_or("")
+            .to_owned()
+    };
     format!("{}/{}", get(&["kind"]), get(&["metadata", "name"]))
 }
