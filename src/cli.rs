@@ -107,7 +107,12 @@ pub struct TemplateArgs {
     pub kube_version: Option<String>,
     /// API versions for .Capabilities.APIVersions (repeatable, comma-separated).
     /// Listing external-secrets.io/v1beta1 without external-secrets.io/v1 renders v1beta1 ExternalSecrets.
-    #[arg(short = 'a', long = "api-versions", value_name = "VERSION", value_delimiter = ',')]
+    #[arg(
+        short = 'a',
+        long = "api-versions",
+        value_name = "VERSION",
+        value_delimiter = ','
+    )]
     pub api_versions: Vec<String>,
     /// Write each template's documents to DIR/<chart>/templates/<file> instead of stdout.
     #[arg(long = "output-dir", value_name = "DIR")]
@@ -205,7 +210,9 @@ impl ReleaseArgs {
             let (name, text) = if path == "-" {
                 let mut text = String::new();
                 if !stdin_used {
-                    io::stdin().read_to_string(&mut text).context("cannot read values from stdin")?;
+                    io::stdin()
+                        .read_to_string(&mut text)
+                        .context("cannot read values from stdin")?;
                     stdin_used = true;
                 }
                 ("<stdin>".to_owned(), text)
@@ -238,7 +245,12 @@ impl ReleaseArgs {
         let env = std::env::var("HELM_NAMESPACE").ok();
         let namespace = release::resolve_namespace(self.namespace.as_deref(), env.as_deref())
             .map_err(|msg| anyhow!(msg))?;
-        Ok(Release { name: self.release_name()?, namespace, is_upgrade, revision: 1 })
+        Ok(Release {
+            name: self.release_name()?,
+            namespace,
+            is_upgrade,
+            revision: 1,
+        })
     }
 }
 
@@ -252,10 +264,16 @@ pub struct Outcome {
 
 impl Outcome {
     pub fn ok(stdout: String) -> Self {
-        Outcome { stdout, success: true }
+        Outcome {
+            stdout,
+            success: true,
+        }
     }
     pub fn failed(stdout: String) -> Self {
-        Outcome { stdout, success: false }
+        Outcome {
+            stdout,
+            success: false,
+        }
     }
 }
 
@@ -306,8 +324,15 @@ fn template(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Outcome> 
     match &args.output_dir {
         None => Ok(Outcome::ok(out.text)),
         Some(dir) => {
-            let dir = if args.use_release_name { dir.join(&opts.release.name) } else { dir.clone() };
-            Ok(Outcome::ok(crate::output::write_output_dir(&out.selected, &dir)?))
+            let dir = if args.use_release_name {
+                dir.join(&opts.release.name)
+            } else {
+                dir.clone()
+            };
+            Ok(Outcome::ok(crate::output::write_output_dir(
+                &out.selected,
+                &dir,
+            )?))
         }
     }
 }
@@ -316,10 +341,16 @@ impl TemplateArgs {
     /// The render options these flags give (release, capabilities, output).
     pub fn options(&self) -> Result<Options> {
         let release = self.release.release(self.is_upgrade)?;
-        let mut capabilities =
-            Capabilities { api_versions: self.api_versions.clone(), ..Default::default() };
+        let mut capabilities = Capabilities {
+            api_versions: self.api_versions.clone(),
+            ..Default::default()
+        };
         if let Some(v) = &self.kube_version {
-            capabilities.kube_version = if v.starts_with('v') { v.clone() } else { format!("v{v}") };
+            capabilities.kube_version = if v.starts_with('v') {
+                v.clone()
+            } else {
+                format!("v{v}")
+            };
         }
         Ok(Options {
             release,
@@ -334,20 +365,31 @@ impl TemplateArgs {
 /// The commands that only print text.
 fn print_only(command: Command, warnings: &mut Vec<String>) -> Result<String> {
     match command {
-        Command::Template(_) | Command::Resolve(_) | Command::Lint(_) | Command::Diff(_) => {
+        Command::Template(_)
+        | Command::Resolve(_)
+        | Command::Lint(_)
+        | Command::Diff(_) => {
             unreachable!("dispatch handles the commands with an outcome")
         }
         Command::Values(args) => {
             let chart = args.release.chart()?;
             let user = args.release.user_values()?;
             args.release.release(false)?;
-            let (values, merge_warnings) = pipeline::compute_values(&chart, &user, args.skip_schema_validation)?;
+            let (values, merge_warnings) =
+                pipeline::compute_values(&chart, &user, args.skip_schema_validation)?;
             warnings.extend(merge_warnings);
-            Ok(crate::values::emit::to_yaml(&crate::values::Value::Map(values)))
+            Ok(crate::values::emit::to_yaml(&crate::values::Value::Map(
+                values,
+            )))
         }
         Command::Completion { shell } => {
             let mut buf = Vec::new();
-            clap_complete::generate(shell, &mut <Cli as clap::CommandFactory>::command(), "difyx", &mut buf);
+            clap_complete::generate(
+                shell,
+                &mut <Cli as clap::CommandFactory>::command(),
+                "difyx",
+                &mut buf,
+            );
             Ok(String::from_utf8_lossy(&buf).into_owned())
         }
         Command::Show { what } => {
@@ -391,7 +433,9 @@ fn write_stdout(text: &str) -> Result<()> {
 fn clap_exit(e: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     match e.kind() {
-        ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+        ErrorKind::DisplayHelp
+        | ErrorKind::DisplayVersion
+        | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
             let _ = write_stdout(&e.render().to_string());
             if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
                 ExitCode::FAILURE

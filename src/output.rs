@@ -49,14 +49,22 @@ pub fn write_output_dir(manifests: &[Manifest], dir: &Path) -> Result<String, Wr
 
 /// Creates `path` (and its folders) with `bytes`, replacing it in one rename.
 pub fn write_atomically(path: &Path, bytes: &[u8]) -> Result<(), WriteError> {
-    let err = |source| WriteError { path: path.to_owned(), source };
-    let parent = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let err = |source| WriteError {
+        path: path.to_owned(),
+        source,
+    };
+    let parent = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
     std::fs::create_dir_all(parent).map_err(err)?;
     let mut tmp = tempfile::Builder::new()
         .prefix(".difyx-")
         .tempfile_in(parent)
         .map_err(err)?;
-    tmp.write_all(bytes).and_then(|()| tmp.as_file().sync_all()).map_err(err)?;
+    tmp.write_all(bytes)
+        .and_then(|()| tmp.as_file().sync_all())
+        .map_err(err)?;
     tmp.persist(path).map_err(|e| err(e.error))?;
     Ok(())
 }
@@ -70,8 +78,16 @@ mod tests {
     #[test]
     fn helm_layout_and_wrote_lines() {
         let files = [
-            RenderedFile { path: "templates/a.yaml".into(), text: "kind: Secret\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n".into() },
-            RenderedFile { path: "templates/b.yaml".into(), text: "kind: Secret\nmetadata: {name: z}\n".into() },
+            RenderedFile {
+                path: "templates/a.yaml".into(),
+                text:
+                    "kind: Secret\nmetadata: {name: a}\n---\nkind: ConfigMap\nmetadata: {name: b}\n"
+                        .into(),
+            },
+            RenderedFile {
+                path: "templates/b.yaml".into(),
+                text: "kind: Secret\nmetadata: {name: z}\n".into(),
+            },
         ];
         let mut m = split("c", &files).unwrap();
         crate::manifests::sort_by_kind(&mut m);
@@ -89,7 +105,9 @@ mod tests {
              ---\n# Source: c/templates/a.yaml\nkind: ConfigMap\nmetadata: {name: b}\n\n"
         );
         // No temporary files are left behind.
-        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("c/templates")).unwrap().collect();
+        let leftovers: Vec<_> = std::fs::read_dir(dir.path().join("c/templates"))
+            .unwrap()
+            .collect();
         assert_eq!(leftovers.len(), 2);
     }
 }

@@ -52,8 +52,13 @@ pub struct UserValues {
 }
 
 /// Helm's fixed order of the `--set*` kinds.
-const SET_ORDER: [SetKind; 5] =
-    [SetKind::Json, SetKind::Set, SetKind::String, SetKind::File, SetKind::Literal];
+const SET_ORDER: [SetKind; 5] = [
+    SetKind::Json,
+    SetKind::Set,
+    SetKind::String,
+    SetKind::File,
+    SetKind::Literal,
+];
 
 impl UserValues {
     /// The user's values merged together (before the chart defaults).
@@ -141,5 +146,10 @@ pub fn template_with(
     if opts.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
-    Ok(Output { manifests, selected, text, warnings })
+    Ok(Output {
+        manifests,
+        selected,
+        text,
+        warnings,
+    })
 }

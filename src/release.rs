@@ -3,8 +3,7 @@
 use crate::engine::scalar::is_dns1123_label;
 
 /// Helm's release-name pattern, quoted in its error message.
-const NAME_PATTERN: &str =
-    r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
+const NAME_PATTERN: &str = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
 /// The name Helm uses when none is given.
 pub const DEFAULT_NAME: &str = "release-name";
@@ -17,7 +16,8 @@ pub fn validate_name(name: &str) -> Result<(), String> {
     let labels_ok = name.split('.').all(|label| {
         let b = label.as_bytes();
         !b.is_empty()
-            && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+            && b.iter()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
             && b[0] != b'-'
             && b[b.len() - 1] != b'-'
     });
@@ -60,13 +60,28 @@ mod tests {
 
     #[test]
     fn release_names_follow_helm() {
-        for ok in ["dify", "my-dify", "a.b", "true", "1e3", "007", "null", &"a".repeat(53)] {
+        for ok in [
+            "dify",
+            "my-dify",
+            "a.b",
+            "true",
+            "1e3",
+            "007",
+            "null",
+            &"a".repeat(53),
+        ] {
             assert!(validate_name(ok).is_ok(), "{ok}");
         }
         for bad in ["My-Rel", "rel_x", "-a", "a-", "a..b", &"a".repeat(54)] {
             let err = validate_name(bad).unwrap_err();
-            assert!(err.starts_with("release name check failed: release name \""), "{err}");
-            assert!(err.ends_with("the length must not be longer than 53"), "{err}");
+            assert!(
+                err.starts_with("release name check failed: release name \""),
+                "{err}"
+            );
+            assert!(
+                err.ends_with("the length must not be longer than 53"),
+                "{err}"
+            );
         }
         assert_eq!(
             validate_name("").unwrap_err(),
@@ -76,7 +91,10 @@ mod tests {
 
     #[test]
     fn namespace_precedence() {
-        assert_eq!(resolve_namespace(Some("dify"), Some("env")).unwrap(), "dify");
+        assert_eq!(
+            resolve_namespace(Some("dify"), Some("env")).unwrap(),
+            "dify"
+        );
         assert_eq!(resolve_namespace(Some(""), Some("env")).unwrap(), "default");
         assert_eq!(resolve_namespace(None, Some("env")).unwrap(), "env");
         assert_eq!(resolve_namespace(None, Some("")).unwrap(), "default");

@@ -10,10 +10,32 @@ use difyx::values::Value;
 fn output_dir_writes_helm_layout_atomically() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let out = difyx(&["template", "dify", "-n", "dify", "-f", "examples/scenario-4-builtin-redis.yaml", "--output-dir", d], None);
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "-n",
+            "dify",
+            "-f",
+            "examples/scenario-4-builtin-redis.yaml",
+            "--output-dir",
+            d,
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let wrote: Vec<String> = stdout(&out).lines().map(str::to_owned).collect();
-    let stream = stdout(&difyx(&["template", "dify", "-n", "dify", "-f", "examples/scenario-4-builtin-redis.yaml"], None));
+    let stream = stdout(&difyx(
+        &[
+            "template",
+            "dify",
+            "-n",
+            "dify",
+            "-f",
+            "examples/scenario-4-builtin-redis.yaml",
+        ],
+        None,
+    ));
     let docs = parse_stream(&stream);
     assert_eq!(wrote.len(), docs.len(), "one `wrote` line per document");
     for (line, doc) in wrote.iter().zip(&docs) {
@@ -32,16 +54,33 @@ fn output_dir_writes_helm_layout_atomically() {
         .collect();
     assert!(leftovers.is_empty());
 
-    let out = difyx(&["template", "dify", "--output-dir", d, "--release-name"], None);
+    let out = difyx(
+        &["template", "dify", "--output-dir", d, "--release-name"],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(stdout(&out).starts_with(&format!("wrote {d}/dify/dify/templates/")), "{}", stdout(&out));
+    assert!(
+        stdout(&out).starts_with(&format!("wrote {d}/dify/dify/templates/")),
+        "{}",
+        stdout(&out)
+    );
 }
 
 #[test]
 fn output_dir_writes_nothing_when_the_render_fails() {
     let dir = tempfile::tempdir().unwrap();
     let d = dir.path().to_str().unwrap();
-    let out = difyx(&["template", "dify", "--output-dir", d, "--set", "api.secretKey=null"], None);
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "--output-dir",
+            d,
+            "--set",
+            "api.secretKey=null",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert_eq!(std::fs::read_dir(d).unwrap().count(), 0);
@@ -50,20 +89,53 @@ fn output_dir_writes_nothing_when_the_render_fails() {
 #[test]
 fn eso_api_version_follows_the_cluster() {
     let version = |extra: &[&str]| {
-        let mut args = vec!["template", "dify", "--set", "externalSecret.enabled=true", "-s", "templates/api-externalsecret.yaml"];
+        let mut args = vec![
+            "template",
+            "dify",
+            "--set",
+            "externalSecret.enabled=true",
+            "-s",
+            "templates/api-externalsecret.yaml",
+        ];
         args.extend_from_slice(extra);
         let out = difyx(&args, None);
         assert!(out.status.success(), "{}", stderr(&out));
         let docs = parse_stream(&stdout(&out));
-        (docs[0].tree.lookup(["apiVersion"]).and_then(Value::as_str).unwrap().to_owned(), stderr(&out))
+        (
+            docs[0]
+                .tree
+                .lookup(["apiVersion"])
+                .and_then(Value::as_str)
+                .unwrap()
+                .to_owned(),
+            stderr(&out),
+        )
     };
     assert_eq!(version(&[]).0, "external-secrets.io/v1");
     let (v, err) = version(&["-a", "external-secrets.io/v1beta1"]);
     assert_eq!(v, "external-secrets.io/v1beta1");
     assert!(err.contains("v1beta1"), "{err}");
-    assert_eq!(version(&["-a", "external-secrets.io/v1beta1,external-secrets.io/v1"]).0, "external-secrets.io/v1");
-    assert_eq!(version(&["--set", "externalSecret.apiVersion=external-secrets.io/v1beta1"]).0, "external-secrets.io/v1beta1");
-    let out = difyx(&["template", "dify", "--set", "externalSecret.enabled=true,externalSecret.apiVersion=v2"], None);
+    assert_eq!(
+        version(&["-a", "external-secrets.io/v1beta1,external-secrets.io/v1"]).0,
+        "external-secrets.io/v1"
+    );
+    assert_eq!(
+        version(&[
+            "--set",
+            "externalSecret.apiVersion=external-secrets.io/v1beta1"
+        ])
+        .0,
+        "external-secrets.io/v1beta1"
+    );
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "--set",
+            "externalSecret.enabled=true,externalSecret.apiVersion=v2",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("externalSecret.apiVersion"));
 }
@@ -78,10 +150,19 @@ fn completions_help_and_version() {
     let out = difyx(&["--version"], None);
     assert!(out.status.success());
     assert!(stdout(&out).starts_with("difyx "));
-    for sub in [&["--help"][..], &["template", "--help"], &["values", "--help"], &["show", "--help"], &["completion", "--help"]] {
+    for sub in [
+        &["--help"][..],
+        &["template", "--help"],
+        &["values", "--help"],
+        &["show", "--help"],
+        &["completion", "--help"],
+    ] {
         let out = difyx(sub, None);
         assert!(out.status.success(), "{sub:?}");
-        assert!(stdout(&out).contains("Examples:"), "{sub:?} should show examples");
+        assert!(
+            stdout(&out).contains("Examples:"),
+            "{sub:?} should show examples"
+        );
     }
 }
 
@@ -101,24 +182,63 @@ fn a_closed_pipe_ends_quietly() {
         .spawn()
         .unwrap();
     let mut first = [0u8; 16];
-    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    child
+        .stdout
+        .as_mut()
+        .unwrap()
+        .read_exact(&mut first)
+        .unwrap();
     drop(child.stdout.take());
     let out = child.wait_with_output().unwrap();
-    assert_eq!(out.status.code(), Some(0), "{}", String::from_utf8_lossy(&out.stderr));
-    assert!(out.stderr.is_empty(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.stderr.is_empty(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 #[test]
 fn values_and_show() {
-    let out = difyx(&["values", "dify", "--set", "externalSecret.enabled=true", "--set", "api.secretKey=null"], None);
+    let out = difyx(
+        &[
+            "values",
+            "dify",
+            "--set",
+            "externalSecret.enabled=true",
+            "--set",
+            "api.secretKey=null",
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     let values = difyx::values::yaml::parse_values(&stdout(&out), "values").unwrap();
-    assert_eq!(values["externalSecret"].lookup(["enabled"]), Some(&Value::Bool(true)));
-    assert_eq!(values["api"].lookup(["secretKey"]), None, "null deletes the default");
-    assert!(values["externalS3"].lookup(["bucketName", "pluginDaemon"]).is_none(), "default nulls are dropped");
+    assert_eq!(
+        values["externalSecret"].lookup(["enabled"]),
+        Some(&Value::Bool(true))
+    );
+    assert_eq!(
+        values["api"].lookup(["secretKey"]),
+        None,
+        "null deletes the default"
+    );
+    assert!(
+        values["externalS3"]
+            .lookup(["bucketName", "pluginDaemon"])
+            .is_none(),
+        "default nulls are dropped"
+    );
 
     let out = difyx(&["show", "values"], None);
-    assert_eq!(stdout(&out), std::fs::read_to_string(repo_dir().join("charts/dify/values.yaml")).unwrap());
+    assert_eq!(
+        stdout(&out),
+        std::fs::read_to_string(repo_dir().join("charts/dify/values.yaml")).unwrap()
+    );
     let out = difyx(&["show", "chart"], None);
     assert!(stdout(&out).contains("name: dify"));
 }
@@ -126,8 +246,25 @@ fn values_and_show() {
 #[test]
 fn a_chart_directory_renders_like_the_embedded_chart() {
     let dir = repo_dir().join("charts/dify");
-    let a = difyx(&["template", "dify", dir.to_str().unwrap(), "-f", "examples/scenario-1-full-eso.yaml"], None);
-    let b = difyx(&["template", "dify", "-f", "examples/scenario-1-full-eso.yaml"], None);
+    let a = difyx(
+        &[
+            "template",
+            "dify",
+            dir.to_str().unwrap(),
+            "-f",
+            "examples/scenario-1-full-eso.yaml",
+        ],
+        None,
+    );
+    let b = difyx(
+        &[
+            "template",
+            "dify",
+            "-f",
+            "examples/scenario-1-full-eso.yaml",
+        ],
+        None,
+    );
     assert!(a.status.success(), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
 }

@@ -19,7 +19,11 @@ fn cases() -> Vec<std::path::PathBuf> {
         .filter(|p| p.join("values.yaml").exists())
         .collect();
     cases.sort();
-    assert!(cases.len() >= 13, "expected the 13 golden cases, found {}", cases.len());
+    assert!(
+        cases.len() >= 13,
+        "expected the 13 golden cases, found {}",
+        cases.len()
+    );
     cases
 }
 
@@ -75,7 +79,9 @@ fn apply_override(doc: &mut Value, path: &str, value: Option<Value>) {
     let mut cur = doc;
     for step in init {
         cur = match (step, cur) {
-            (Step::Key(k), Value::Map(m)) => m.entry(k.clone()).or_insert_with(|| Value::Map(Map::new())),
+            (Step::Key(k), Value::Map(m)) => {
+                m.entry(k.clone()).or_insert_with(|| Value::Map(Map::new()))
+            }
             (Step::Index(i), Value::List(l)) => &mut l[*i],
             (Step::Select(k, v), Value::List(l)) => l
                 .iter_mut()
@@ -99,19 +105,30 @@ fn apply_override(doc: &mut Value, path: &str, value: Option<Value>) {
 /// The documents difyx must print for a case: expected.yaml, with expect.yaml applied.
 fn expected_docs(case: &std::path::Path) -> Vec<Doc> {
     let mut docs = parse_stream(&std::fs::read_to_string(case.join("expected.yaml")).unwrap());
-    let Ok(expect) = std::fs::read_to_string(case.join("expect.yaml")) else { return docs };
+    let Ok(expect) = std::fs::read_to_string(case.join("expect.yaml")) else {
+        return docs;
+    };
     let expect = parse_document(&expect, "expect.yaml").unwrap();
     if let Some(Value::List(overrides)) = expect.lookup(["overrides"]) {
         for o in overrides {
             let id = o.lookup(["doc"]).and_then(Value::as_str).unwrap();
             let path = o.lookup(["path"]).and_then(Value::as_str).unwrap();
             let delete = o.lookup(["delete"]) == Some(&Value::Bool(true));
-            let doc = docs.iter_mut().find(|d| doc_id(&d.tree) == id).unwrap_or_else(|| panic!("no doc {id}"));
-            let mut value = if delete { None } else { o.lookup(["value"]).cloned() };
+            let doc = docs
+                .iter_mut()
+                .find(|d| doc_id(&d.tree) == id)
+                .unwrap_or_else(|| panic!("no doc {id}"));
+            let mut value = if delete {
+                None
+            } else {
+                o.lookup(["value"]).cloned()
+            };
             // For a plain Secret, `data.KEY` overrides hold the decoded text.
             if doc_id(&doc.tree).starts_with("Secret/") && path.starts_with("data.") {
                 if let Some(Value::String(s)) = &value {
-                    value = Some(Value::String(base64::engine::general_purpose::STANDARD.encode(s)));
+                    value = Some(Value::String(
+                        base64::engine::general_purpose::STANDARD.encode(s),
+                    ));
                 }
             }
             apply_override(&mut doc.tree, path, value);
@@ -121,11 +138,21 @@ fn expected_docs(case: &std::path::Path) -> Vec<Doc> {
 }
 
 fn mode(case: &std::path::Path) -> (String, Vec<String>) {
-    let Ok(text) = std::fs::read_to_string(case.join("expect.yaml")) else { return ("parity".into(), vec![]) };
+    let Ok(text) = std::fs::read_to_string(case.join("expect.yaml")) else {
+        return ("parity".into(), vec![]);
+    };
     let expect = parse_document(&text, "expect.yaml").unwrap();
-    let mode = expect.lookup(["mode"]).and_then(Value::as_str).unwrap_or("parity").to_owned();
+    let mode = expect
+        .lookup(["mode"])
+        .and_then(Value::as_str)
+        .unwrap_or("parity")
+        .to_owned();
     let mentions = match expect.lookup(["error_mentions"]) {
-        Some(Value::List(l)) => l.iter().filter_map(Value::as_str).map(str::to_owned).collect(),
+        Some(Value::List(l)) => l
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_owned)
+            .collect(),
         _ => vec![],
     };
     (mode, mentions)
@@ -141,7 +168,11 @@ fn every_golden_case_matches_helm() {
         if mode == "error" {
             let err = stderr(&out);
             if out.status.success() || !out.stdout.is_empty() {
-                failures.push(format!("{name}: expected an error, got exit {:?} and stdout:\n{}", out.status.code(), stdout(&out)));
+                failures.push(format!(
+                    "{name}: expected an error, got exit {:?} and stdout:\n{}",
+                    out.status.code(),
+                    stdout(&out)
+                ));
             }
             for m in &mentions {
                 if !err.contains(m.as_str()) {
@@ -162,7 +193,9 @@ fn every_golden_case_matches_helm() {
         let got_sources: Vec<&str> = got.iter().map(|d| d.source.as_str()).collect();
         let want_sources: Vec<&str> = want.iter().map(|d| d.source.as_str()).collect();
         if got_sources != want_sources {
-            failures.push(format!("{name}: documents differ:\n  got  {got_sources:?}\n  want {want_sources:?}"));
+            failures.push(format!(
+                "{name}: documents differ:\n  got  {got_sources:?}\n  want {want_sources:?}"
+            ));
             continue;
         }
         for (g, w) in got.iter().zip(&want) {
@@ -174,7 +207,12 @@ fn every_golden_case_matches_helm() {
             }
         }
     }
-    assert!(failures.is_empty(), "{} failure(s):\n{}", failures.len(), failures.join("\n\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failure(s):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
 }
 
 /// difyx's own output for every case, byte for byte, so that any change to

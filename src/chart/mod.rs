@@ -19,7 +19,10 @@ use crate::values::{Map, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum ChartError {
     #[error("cannot read chart file {path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{0}")]
     Invalid(String),
 }
@@ -50,27 +53,72 @@ pub struct Chart {
 const EMBEDDED: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("../../charts/dify/Chart.yaml")),
     ("values.yaml", include_str!("../../charts/dify/values.yaml")),
-    ("values.schema.json", include_str!("../../charts/dify/values.schema.json")),
-    ("templates/_helpers.tpl", include_str!("../../charts/dify/templates/_helpers.tpl")),
-    ("templates/_credentials.tpl", include_str!("../../charts/dify/templates/_credentials.tpl")),
-    ("templates/_externalsecret.tpl", include_str!("../../charts/dify/templates/_externalsecret.tpl")),
-    ("templates/api-secret.yaml", include_str!("../../charts/dify/templates/api-secret.yaml")),
-    ("templates/worker-secret.yaml", include_str!("../../charts/dify/templates/worker-secret.yaml")),
-    ("templates/sandbox-secret.yaml", include_str!("../../charts/dify/templates/sandbox-secret.yaml")),
-    ("templates/plugin-daemon-secret.yaml", include_str!("../../charts/dify/templates/plugin-daemon-secret.yaml")),
-    ("templates/api-externalsecret.yaml", include_str!("../../charts/dify/templates/api-externalsecret.yaml")),
-    ("templates/worker-externalsecret.yaml", include_str!("../../charts/dify/templates/worker-externalsecret.yaml")),
-    ("templates/sandbox-externalsecret.yaml", include_str!("../../charts/dify/templates/sandbox-externalsecret.yaml")),
-    ("templates/plugin-daemon-externalsecret.yaml", include_str!("../../charts/dify/templates/plugin-daemon-externalsecret.yaml")),
-    ("templates/postgresql-externalsecret.yaml", include_str!("../../charts/dify/templates/postgresql-externalsecret.yaml")),
-    ("templates/redis-externalsecret.yaml", include_str!("../../charts/dify/templates/redis-externalsecret.yaml")),
+    (
+        "values.schema.json",
+        include_str!("../../charts/dify/values.schema.json"),
+    ),
+    (
+        "templates/_helpers.tpl",
+        include_str!("../../charts/dify/templates/_helpers.tpl"),
+    ),
+    (
+        "templates/_credentials.tpl",
+        include_str!("../../charts/dify/templates/_credentials.tpl"),
+    ),
+    (
+        "templates/_externalsecret.tpl",
+        include_str!("../../charts/dify/templates/_externalsecret.tpl"),
+    ),
+    (
+        "templates/api-secret.yaml",
+        include_str!("../../charts/dify/templates/api-secret.yaml"),
+    ),
+    (
+        "templates/worker-secret.yaml",
+        include_str!("../../charts/dify/templates/worker-secret.yaml"),
+    ),
+    (
+        "templates/sandbox-secret.yaml",
+        include_str!("../../charts/dify/templates/sandbox-secret.yaml"),
+    ),
+    (
+        "templates/plugin-daemon-secret.yaml",
+        include_str!("../../charts/dify/templates/plugin-daemon-secret.yaml"),
+    ),
+    (
+        "templates/api-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/api-externalsecret.yaml"),
+    ),
+    (
+        "templates/worker-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/worker-externalsecret.yaml"),
+    ),
+    (
+        "templates/sandbox-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/sandbox-externalsecret.yaml"),
+    ),
+    (
+        "templates/plugin-daemon-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/plugin-daemon-externalsecret.yaml"),
+    ),
+    (
+        "templates/postgresql-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/postgresql-externalsecret.yaml"),
+    ),
+    (
+        "templates/redis-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/redis-externalsecret.yaml"),
+    ),
 ];
 
 impl Chart {
     /// The Dify chart built into the binary.
     pub fn embedded() -> Chart {
         let file = |name: &str| {
-            EMBEDDED.iter().find(|(n, _)| *n == name).map(|(_, text)| text.to_string())
+            EMBEDDED
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, text)| text.to_string())
         };
         let templates = EMBEDDED
             .iter()
@@ -100,12 +148,26 @@ impl Chart {
         }
         let chart_yaml = read(dir.join("Chart.yaml"))?;
         let values_path = dir.join("values.yaml");
-        let values_yaml = if values_path.exists() { read(values_path)? } else { String::new() };
+        let values_yaml = if values_path.exists() {
+            read(values_path)?
+        } else {
+            String::new()
+        };
         let schema_path = dir.join("values.schema.json");
-        let schema = if schema_path.exists() { Some(read(schema_path)?) } else { None };
+        let schema = if schema_path.exists() {
+            Some(read(schema_path)?)
+        } else {
+            None
+        };
         let mut templates = Vec::new();
         collect_templates(&dir.join("templates"), "templates", &mut templates)?;
-        Chart::from_parts(&dir.display().to_string(), chart_yaml, values_yaml, schema, templates)
+        Chart::from_parts(
+            &dir.display().to_string(),
+            chart_yaml,
+            values_yaml,
+            schema,
+            templates,
+        )
     }
 
     fn from_parts(
@@ -125,7 +187,8 @@ impl Chart {
                 other.type_name()
             ))),
         };
-        let (name, version, app_version) = (field("name")?, field("version")?, field("appVersion")?);
+        let (name, version, app_version) =
+            (field("name")?, field("version")?, field("appVersion")?);
         if name.is_empty() || version.is_empty() {
             return Err(ChartError::Invalid(format!(
                 "{origin}/Chart.yaml: name and version are required"
@@ -134,7 +197,16 @@ impl Chart {
         let values = parse_values(&values_yaml, &format!("{origin}/values.yaml"))
             .map_err(|e| ChartError::Invalid(e.message))?;
         templates.sort();
-        Ok(Chart { name, version, app_version, chart_yaml, values_yaml, values, schema, templates })
+        Ok(Chart {
+            name,
+            version,
+            app_version,
+            chart_yaml,
+            values_yaml,
+            values,
+            schema,
+            templates,
+        })
     }
 }
 
@@ -143,18 +215,25 @@ fn collect_templates(
     prefix: &str,
     out: &mut Vec<(String, String)>,
 ) -> Result<(), ChartError> {
-    let entries = std::fs::read_dir(dir)
-        .map_err(|source| ChartError::Io { path: dir.to_owned(), source })?;
+    let entries = std::fs::read_dir(dir).map_err(|source| ChartError::Io {
+        path: dir.to_owned(),
+        source,
+    })?;
     for entry in entries {
-        let entry = entry.map_err(|source| ChartError::Io { path: dir.to_owned(), source })?;
+        let entry = entry.map_err(|source| ChartError::Io {
+            path: dir.to_owned(),
+            source,
+        })?;
         let path = entry.path();
         let name = entry.file_name().to_string_lossy().into_owned();
         let rel = format!("{prefix}/{name}");
         if path.is_dir() {
             collect_templates(&path, &rel, out)?;
         } else {
-            let text = std::fs::read_to_string(&path)
-                .map_err(|source| ChartError::Io { path: path.clone(), source })?;
+            let text = std::fs::read_to_string(&path).map_err(|source| ChartError::Io {
+                path: path.clone(),
+                source,
+            })?;
             out.push((rel, text));
         }
     }
@@ -170,10 +249,16 @@ mod tests {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/dify");
         let on_disk = Chart::load(&dir).unwrap();
         let embedded = Chart::embedded();
-        assert_eq!(embedded.templates, on_disk.templates, "update EMBEDDED in src/chart/mod.rs");
+        assert_eq!(
+            embedded.templates, on_disk.templates,
+            "update EMBEDDED in src/chart/mod.rs"
+        );
         assert_eq!(embedded.values, on_disk.values);
         assert_eq!(embedded.schema, on_disk.schema);
-        assert_eq!((embedded.name.as_str(), embedded.version.as_str()), ("dify", "0.27.0"));
+        assert_eq!(
+            (embedded.name.as_str(), embedded.version.as_str()),
+            ("dify", "0.27.0")
+        );
         assert_eq!(embedded.app_version, "1.6.0");
     }
 }

@@ -138,7 +138,9 @@ fn trunc(v: JValue, n: usize) -> Result<String, Error> {
 /// Removes `suffix` once from the end, as Sprig's `trimSuffix` does.
 fn trim_suffix(v: JValue, suffix: String) -> Result<String, Error> {
     let s = need_string(&v, "a string")?;
-    Ok(s.strip_suffix(suffix.as_str()).map(str::to_owned).unwrap_or(s))
+    Ok(s.strip_suffix(suffix.as_str())
+        .map(str::to_owned)
+        .unwrap_or(s))
 }
 
 /// A port for a URL: an integral number in plain decimal, a string as is
@@ -163,9 +165,18 @@ fn entries(v: JValue) -> Result<Vec<JValue>, Error> {
     match node.value() {
         Value::Map(m) => Ok(m
             .keys()
-            .map(|k| JValue::from(vec![JValue::from(k.as_str()), JValue::from_object(node.child_key(k))]))
+            .map(|k| {
+                JValue::from(vec![
+                    JValue::from(k.as_str()),
+                    JValue::from_object(node.child_key(k)),
+                ])
+            })
             .collect()),
-        other => Err(value_error(format!("{}: expected a map, got {}", node.path(), describe(other)))),
+        other => Err(value_error(format!(
+            "{}: expected a map, got {}",
+            node.path(),
+            describe(other)
+        ))),
     }
 }
 
@@ -182,7 +193,12 @@ fn pick(v: JValue, keys: Vec<String>) -> Result<Vec<JValue>, Error> {
     Ok(keys
         .iter()
         .filter(|k| m.get(k.as_str()).is_some_and(Value::is_truthy))
-        .map(|k| JValue::from(vec![JValue::from(k.as_str()), JValue::from_object(node.child_key(k))]))
+        .map(|k| {
+            JValue::from(vec![
+                JValue::from(k.as_str()),
+                JValue::from_object(node.child_key(k)),
+            ])
+        })
         .collect())
 }
 
@@ -265,7 +281,10 @@ fn streq(v: JValue, other: String) -> Result<bool, Error> {
 /// The ESO template that copies fetched key `key` into the Secret:
 /// `{{ .KEY }}` for a Go identifier, `{{ index . "some-key" }}` otherwise.
 fn eso_ref(key: String) -> String {
-    let identifier = key.chars().next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+    let identifier = key
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
         && key.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if identifier {
         format!("{{{{ .{key} }}}}")
@@ -313,7 +332,9 @@ fn warn(state: &State, message: Rest<String>) -> String {
 /// chart ignores those silently (SPEC §7 B1) — with a "did you mean" hint.
 fn warn_unsupported(refs: JValue, supported: Vec<String>) -> Result<String, Error> {
     let node = expect_node(&refs)?;
-    let Value::Map(m) = node.value() else { return Ok(String::new()) };
+    let Value::Map(m) = node.value() else {
+        return Ok(String::new());
+    };
     for key in m.keys().filter(|k| !supported.contains(k)) {
         let hint = supported
             .iter()
@@ -359,7 +380,10 @@ mod tests {
     #[test]
     fn eso_refs_use_index_for_non_identifiers() {
         assert_eq!(eso_ref("SECRET_KEY".into()), "{{ .SECRET_KEY }}");
-        assert_eq!(eso_ref("postgres-password".into()), "{{ index . \"postgres-password\" }}");
+        assert_eq!(
+            eso_ref("postgres-password".into()),
+            "{{ index . \"postgres-password\" }}"
+        );
         assert_eq!(eso_ref("a\"b".into()), "{{ index . \"a\\\"b\" }}");
     }
 

@@ -38,7 +38,10 @@ pub struct Capabilities {
 
 impl Default for Capabilities {
     fn default() -> Self {
-        Capabilities { kube_version: "v1.37.0".into(), api_versions: Vec::new() }
+        Capabilities {
+            kube_version: "v1.37.0".into(),
+            api_versions: Vec::new(),
+        }
     }
 }
 
@@ -94,11 +97,12 @@ impl<'c> Engine<'c> {
         env.set_recursion_limit(200);
         filters::register(&mut env);
         for (path, source) in &chart.templates {
-            env.add_template(path.as_str(), source.as_str()).map_err(|e| RenderError {
-                template: format!("{}/{path}", chart.name),
-                message: format!("{}/{path}: {}", chart.name, describe_error(&e)),
-                chart_bug: true,
-            })?;
+            env.add_template(path.as_str(), source.as_str())
+                .map_err(|e| RenderError {
+                    template: format!("{}/{path}", chart.name),
+                    message: format!("{}/{path}: {}", chart.name, describe_error(&e)),
+                    chart_bug: true,
+                })?;
         }
         Ok(Engine { chart, env })
     }
@@ -154,10 +158,16 @@ impl<'c> Engine<'c> {
                     chart_bug: !matches!(e.kind(), minijinja::ErrorKind::InvalidOperation),
                     template: name.clone(),
                 })?;
-            files.push(RenderedFile { path: path.clone(), text });
+            files.push(RenderedFile {
+                path: path.clone(),
+                text,
+            });
         }
         files.reverse();
-        Ok(Rendered { files, warnings: scope.take_warnings() })
+        Ok(Rendered {
+            files,
+            warnings: scope.take_warnings(),
+        })
     }
 }
 

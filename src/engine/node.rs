@@ -31,7 +31,10 @@ pub struct Scope {
 
 impl Scope {
     pub fn new(values: Value) -> Arc<Self> {
-        Arc::new(Scope { values, warnings: Mutex::new(Vec::new()) })
+        Arc::new(Scope {
+            values,
+            warnings: Mutex::new(Vec::new()),
+        })
     }
 
     /// Records a warning once (templates may meet the same value repeatedly).
@@ -64,7 +67,10 @@ pub struct Node {
 impl Node {
     /// The root: `.Values`.
     pub fn root(scope: Arc<Scope>) -> Self {
-        Node { scope, steps: Vec::new() }
+        Node {
+            scope,
+            steps: Vec::new(),
+        }
     }
 
     /// The value here, or `None` when some step is absent.
@@ -113,13 +119,19 @@ impl Node {
     pub fn child_key(&self, key: &str) -> Node {
         let mut steps = self.steps.clone();
         steps.push(Step::Key(key.to_owned()));
-        Node { scope: self.scope.clone(), steps }
+        Node {
+            scope: self.scope.clone(),
+            steps,
+        }
     }
 
     pub fn child_index(&self, index: usize) -> Node {
         let mut steps = self.steps.clone();
         steps.push(Step::Index(index));
-        Node { scope: self.scope.clone(), steps }
+        Node {
+            scope: self.scope.clone(),
+            steps,
+        }
     }
 
     fn last_key(&self) -> Option<&str> {
@@ -188,7 +200,9 @@ impl Object for Node {
 
     fn enumerate(self: &Arc<Self>) -> Enumerator {
         match self.value() {
-            Value::Map(m) => Enumerator::Values(m.keys().map(|k| JValue::from(k.as_str())).collect()),
+            Value::Map(m) => {
+                Enumerator::Values(m.keys().map(|k| JValue::from(k.as_str())).collect())
+            }
             Value::List(l) => Enumerator::Seq(l.len()),
             _ => Enumerator::NonEnumerable,
         }
@@ -249,7 +263,9 @@ pub fn from_jinja(v: &JValue) -> Value {
             _ => Value::Float(f64::try_from(v.clone()).unwrap_or(f64::NAN)),
         },
         ValueKind::Seq | ValueKind::Iterable => Value::List(
-            v.try_iter().map(|it| it.map(|x| from_jinja(&x)).collect()).unwrap_or_default(),
+            v.try_iter()
+                .map(|it| it.map(|x| from_jinja(&x)).collect())
+                .unwrap_or_default(),
         ),
         ValueKind::Map => {
             let mut m = crate::values::Map::new();

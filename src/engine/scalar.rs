@@ -32,9 +32,7 @@ pub fn double_quoted(s: &str) -> String {
             c if (c as u32) < 0x20 || (0x7f..=0x9f).contains(&(c as u32)) => {
                 out.push_str(&format!("\\x{:02X}", c as u32))
             }
-            '\u{2028}' | '\u{2029}' | '\u{FEFF}' => {
-                out.push_str(&format!("\\u{:04X}", c as u32))
-            }
+            '\u{2028}' | '\u{2029}' | '\u{FEFF}' => out.push_str(&format!("\\u{:04X}", c as u32)),
             c => out.push(c),
         }
     }
@@ -47,11 +45,16 @@ pub fn double_quoted(s: &str) -> String {
 /// or 1.2 resolves to another type (`yes`, `null`, `0x1F`, `1e3`).
 fn is_plain_safe(s: &str) -> bool {
     let bytes = s.as_bytes();
-    let Some(first) = bytes.first() else { return false };
+    let Some(first) = bytes.first() else {
+        return false;
+    };
     if !first.is_ascii_alphanumeric() {
         return false;
     }
-    if !bytes.iter().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-')) {
+    if !bytes
+        .iter()
+        .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'/' | b'-'))
+    {
         return false;
     }
     // Strings without letters (`123`, `1.6.0`, `2001-12-14`) may be numbers,
@@ -79,7 +82,9 @@ fn looks_numeric(s: &str) -> bool {
     }
     if let Some((mantissa, exp)) = lower.split_once('e') {
         let mantissa_ok = !mantissa.is_empty()
-            && mantissa.bytes().all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+            && mantissa
+                .bytes()
+                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
             && mantissa.bytes().any(|b| b.is_ascii_digit());
         let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
         let exp_ok = !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit());
@@ -156,7 +161,10 @@ pub fn check_go_duration(s: &str) -> Result<(), &'static str> {
             return Err(INVALID);
         }
         // Unit: everything up to the next digit or '.'.
-        let end = rest.iter().position(|b| *b == b'.' || b.is_ascii_digit()).unwrap_or(rest.len());
+        let end = rest
+            .iter()
+            .position(|b| *b == b'.' || b.is_ascii_digit())
+            .unwrap_or(rest.len());
         if end == 0 {
             return Err("missing a unit (ns, us, ms, s, m, h)");
         }
@@ -196,7 +204,8 @@ pub fn is_dns1123_label(s: &str) -> bool {
     let b = s.as_bytes();
     !b.is_empty()
         && b.len() <= 63
-        && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+        && b.iter()
+            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
         && b[0] != b'-'
         && b[b.len() - 1] != b'-'
 }
@@ -209,7 +218,8 @@ pub fn is_dns1123_subdomain(s: &str) -> bool {
         && s.split('.').all(|part| {
             let b = part.as_bytes();
             !b.is_empty()
-                && b.iter().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
+                && b.iter()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || *c == b'-')
                 && b[0] != b'-'
                 && b[b.len() - 1] != b'-'
         })
@@ -221,7 +231,8 @@ pub fn is_label_value(s: &str) -> bool {
     let b = s.as_bytes();
     b.is_empty()
         || (b.len() <= 63
-            && b.iter().all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
+            && b.iter()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, b'-' | b'_' | b'.'))
             && b[0].is_ascii_alphanumeric()
             && b[b.len() - 1].is_ascii_alphanumeric())
 }
@@ -245,7 +256,16 @@ mod tests {
 
     #[test]
     fn plain_when_unambiguous() {
-        for s in ["dify/api", "secret_key", "15m", "1h30m", "vault-backend", "SecretStore", "dify-0.27.0", "a.b"] {
+        for s in [
+            "dify/api",
+            "secret_key",
+            "15m",
+            "1h30m",
+            "vault-backend",
+            "SecretStore",
+            "dify-0.27.0",
+            "a.b",
+        ] {
             assert_eq!(yaml_string(s), s, "{s}");
         }
     }
@@ -287,10 +307,28 @@ mod tests {
 
     #[test]
     fn go_durations() {
-        for ok in ["15m", "1h30m", "1.5h", ".5h", "1.h", "-1h", "+1h", "0", "0s", "2562047h", "1µs", "1μs", "300ms", "1h0m0s"] {
+        for ok in [
+            "15m", "1h30m", "1.5h", ".5h", "1.h", "-1h", "+1h", "0", "0s", "2562047h", "1µs",
+            "1μs", "300ms", "1h0m0s",
+        ] {
             assert_eq!(check_go_duration(ok), Ok(()), "{ok}");
         }
-        for bad in ["", "1d", "1H", "1h 30m", " 15m", "00", "1e3s", "2562048h", "h", ".h", "-", "1", "15 m", "9223372036854775808ns"] {
+        for bad in [
+            "",
+            "1d",
+            "1H",
+            "1h 30m",
+            " 15m",
+            "00",
+            "1e3s",
+            "2562048h",
+            "h",
+            ".h",
+            "-",
+            "1",
+            "15 m",
+            "9223372036854775808ns",
+        ] {
             assert!(check_go_duration(bad).is_err(), "{bad:?} should fail");
         }
         assert_eq!(check_go_duration("-9223372036854775808ns"), Ok(()));

@@ -218,11 +218,19 @@ mod tests {
             ("a[", "ab", false),
             ("*x", "xxx", true),
             ("templates/*-secret.yaml", "templates/api-secret.yaml", true),
-            ("templates/*-secret.yaml", "templates/api-externalsecret.yaml", false),
+            (
+                "templates/*-secret.yaml",
+                "templates/api-externalsecret.yaml",
+                false,
+            ),
             ("templates/*", "templates/sub/x.yaml", false),
         ];
         for (pattern, name, want) in cases {
-            assert_eq!(matches(pattern, name), *want, "Match({pattern:?}, {name:?})");
+            assert_eq!(
+                matches(pattern, name),
+                *want,
+                "Match({pattern:?}, {name:?})"
+            );
         }
     }
 }

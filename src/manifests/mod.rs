@@ -90,12 +90,26 @@ pub fn split(chart_name: &str, files: &[RenderedFile]) -> Result<Vec<Manifest>, 
             if text.trim().is_empty() {
                 continue;
             }
-            let body = format!("{}\n", text.trim_start().trim_end_matches(['\n', ' ', '\t', '\r']));
-            let doc = parse_document(&body, &source)
-                .map_err(|e| ManifestError { template: source.clone(), message: e.message })?;
-            let (kind, name) = identify(&doc)
-                .map_err(|message| ManifestError { template: source.clone(), message })?;
-            out.push(Manifest { template: file.path.clone(), source: source.clone(), kind, name, body, doc });
+            let body = format!(
+                "{}\n",
+                text.trim_start().trim_end_matches(['\n', ' ', '\t', '\r'])
+            );
+            let doc = parse_document(&body, &source).map_err(|e| ManifestError {
+                template: source.clone(),
+                message: e.message,
+            })?;
+            let (kind, name) = identify(&doc).map_err(|message| ManifestError {
+                template: source.clone(),
+                message,
+            })?;
+            out.push(Manifest {
+                template: file.path.clone(),
+                source: source.clone(),
+                kind,
+                name,
+                body,
+                doc,
+            });
         }
     }
     Ok(out)
@@ -121,13 +135,20 @@ fn split_documents(text: &str) -> Vec<&str> {
 /// The `kind` and `metadata.name` of a document, which must be a mapping.
 fn identify(doc: &Value) -> Result<(String, String), String> {
     let Value::Map(m) = doc else {
-        return Err(format!("a manifest must be a YAML mapping, got {}", doc.type_name()));
+        return Err(format!(
+            "a manifest must be a YAML mapping, got {}",
+            doc.type_name()
+        ));
     };
     let kind = match m.get("kind") {
         Some(Value::String(k)) if !k.is_empty() => k.clone(),
         _ => return Err("the manifest has no kind".into()),
     };
-    let name = doc.lookup(["metadata", "name"]).and_then(Value::as_str).unwrap_or("").to_owned();
+    let name = doc
+        .lookup(["metadata", "name"])
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_owned();
     Ok((kind, name))
 }
 
@@ -167,7 +188,12 @@ pub fn select(manifests: &[Manifest], patterns: &[String]) -> Result<Vec<Manifes
     let mut out = Vec::new();
     for pattern in patterns {
         let before = out.len();
-        out.extend(manifests.iter().filter(|m| glob::matches(pattern, &m.template)).cloned());
+        out.extend(
+            manifests
+                .iter()
+                .filter(|m| glob::matches(pattern, &m.template))
+                .cloned(),
+        );
         if out.len() == before {
             return Err(format!("could not find template {pattern} in chart"));
         }
@@ -199,14 +225,23 @@ mod tests {
     use super::*;
 
     fn file(path: &str, text: &str) -> RenderedFile {
-        RenderedFile { path: path.into(), text: text.into() }
+        RenderedFile {
+            path: path.into(),
+            text: text.into(),
+        }
     }
 
     #[test]
     fn splits_and_drops_empty_documents() {
-        let files = [file("templates/a.yaml", "\n---\nkind: A\nmetadata: {name: x}\n---\n\n---\nkind: B\n")];
+        let files = [file(
+            "templates/a.yaml",
+            "\n---\nkind: A\nmetadata: {name: x}\n---\n\n---\nkind: B\n",
+        )];
         let m = split("c", &files).unwrap();
-        assert_eq!(m.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(), ["A", "B"]);
+        assert_eq!(
+            m.iter().map(|m| m.kind.as_str()).collect::<Vec<_>>(),
+            ["A", "B"]
+        );
         assert_eq!(m[0].name, "x");
         assert_eq!(m[0].body, "kind: A\nmetadata: {name: x}\n");
     }
@@ -222,12 +257,21 @@ mod tests {
     #[test]
     fn known_kinds_first_then_unknown_by_name_stably() {
         let files = [
-            file("templates/1.yaml", "kind: ExternalSecret\nmetadata: {name: e1}\n"),
+            file(
+                "templates/1.yaml",
+                "kind: ExternalSecret\nmetadata: {name: e1}\n",
+            ),
             file("templates/2.yaml", "kind: Secret\nmetadata: {name: s1}\n"),
             file("templates/3.yaml", "kind: Alpha\nmetadata: {name: a}\n"),
-            file("templates/4.yaml", "kind: ExternalSecret\nmetadata: {name: e2}\n"),
+            file(
+                "templates/4.yaml",
+                "kind: ExternalSecret\nmetadata: {name: e2}\n",
+            ),
             file("templates/5.yaml", "kind: Secret\nmetadata: {name: s2}\n"),
-            file("templates/6.yaml", "kind: Namespace\nmetadata: {name: ns}\n"),
+            file(
+                "templates/6.yaml",
+                "kind: Namespace\nmetadata: {name: ns}\n",
+            ),
         ];
         let mut m = split("c", &files).unwrap();
         sort_by_kind(&mut m);
@@ -237,7 +281,10 @@ mod tests {
 
     #[test]
     fn stream_and_show_only_framing() {
-        let files = [file("templates/a.yaml", "kind: A\n"), file("templates/b.yaml", "kind: B\n\n")];
+        let files = [
+            file("templates/a.yaml", "kind: A\n"),
+            file("templates/b.yaml", "kind: B\n\n"),
+        ];
         let m = split("c", &files).unwrap();
         assert_eq!(
             format_stream(&m),

@@ -15,10 +15,18 @@ pub fn format_float(x: f64) -> String {
         return "NaN".into();
     }
     if x.is_infinite() {
-        return if x > 0.0 { "+Inf".into() } else { "-Inf".into() };
+        return if x > 0.0 {
+            "+Inf".into()
+        } else {
+            "-Inf".into()
+        };
     }
     if x == 0.0 {
-        return if x.is_sign_negative() { "-0".into() } else { "0".into() };
+        return if x.is_sign_negative() {
+            "-0".into()
+        } else {
+            "0".into()
+        };
     }
     // Rust's `{:e}` prints the shortest round-trip digits: "1.2345e6", "-5e-324".
     layout(&format!("{x:e}"))
@@ -36,7 +44,11 @@ fn layout(sci: &str) -> String {
 
     if !(-4..6).contains(&exp) {
         let (first, rest) = digits.split_at(1);
-        let frac = if rest.is_empty() { String::new() } else { format!(".{rest}") };
+        let frac = if rest.is_empty() {
+            String::new()
+        } else {
+            format!(".{rest}")
+        };
         let esign = if exp < 0 { '-' } else { '+' };
         return format!("{sign}{first}{frac}e{esign}{:02}", exp.abs());
     }
@@ -75,8 +87,10 @@ pub fn format_value(v: &Value) -> String {
             format!("[{}]", parts.join(" "))
         }
         Value::Map(m) => {
-            let parts: Vec<String> =
-                m.iter().map(|(k, v)| format!("{k}:{}", format_value(v))).collect();
+            let parts: Vec<String> = m
+                .iter()
+                .map(|(k, v)| format!("{k}:{}", format_value(v)))
+                .collect();
             format!("map[{}]", parts.join(" "))
         }
     }
@@ -117,8 +131,9 @@ mod tests {
 
     #[test]
     fn float32_keys() {
-        assert_eq!(format_float32(1.234_567_890_123_45), "1.2345679");
-        assert_eq!(format_float32(16777217.0), "1.6777216e+07");
+        // The key `1.23456789012345` and 2^24 + 1, both narrowed from a float64.
+        assert_eq!(format_float32(1.234_567_890_123_45_f64 as f32), "1.2345679");
+        assert_eq!(format_float32(16_777_217.0_f64 as f32), "1.6777216e+07");
         assert_eq!(format_float32(0.1), "0.1");
         assert_eq!(format_float32(1e-7), "1e-07");
     }
@@ -128,9 +143,16 @@ mod tests {
         let mut m = crate::values::Map::new();
         m.insert("property".into(), Value::from("secret_key"));
         m.insert("key".into(), Value::from("dify/api"));
-        assert_eq!(format_value(&Value::Map(m)), "map[key:dify/api property:secret_key]");
         assert_eq!(
-            format_value(&Value::List(vec![Value::from("a"), Value::Float(2.0), Value::Null])),
+            format_value(&Value::Map(m)),
+            "map[key:dify/api property:secret_key]"
+        );
+        assert_eq!(
+            format_value(&Value::List(vec![
+                Value::from("a"),
+                Value::Float(2.0),
+                Value::Null
+            ])),
             "[a 2 <nil>]"
         );
     }

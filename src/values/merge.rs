@@ -104,7 +104,9 @@ fn without_nulls(v: &Value) -> Option<Value> {
     match v {
         Value::Null => None,
         Value::Map(m) => Some(Value::Map(
-            m.iter().filter_map(|(k, v)| without_nulls(v).map(|v| (k.clone(), v))).collect(),
+            m.iter()
+                .filter_map(|(k, v)| without_nulls(v).map(|v| (k.clone(), v)))
+                .collect(),
         )),
         other => Some(other.clone()),
     }
@@ -121,7 +123,10 @@ mod tests {
 
     #[test]
     fn merge_maps_replaces_lists_and_scalars() {
-        let out = merge_maps(map("a: {x: 1, l: [1, 2]}\nb: 1\n"), map("a: {l: [3]}\nb: null\n"));
+        let out = merge_maps(
+            map("a: {x: 1, l: [1, 2]}\nb: 1\n"),
+            map("a: {l: [3]}\nb: null\n"),
+        );
         assert_eq!(out, map("a: {x: 1, l: [3]}\nb: null\n"));
     }
 

@@ -102,7 +102,13 @@ impl Schema {
         );
         let _ = write!(message, "{chart_name}:");
         for v in &violations {
-            let _ = write!(message, "\n- at '{}'{}: {}", v.path, value_path(v), v.message);
+            let _ = write!(
+                message,
+                "\n- at '{}'{}: {}",
+                v.path,
+                value_path(v),
+                v.message
+            );
         }
         Err(SchemaError {
             message,
@@ -114,7 +120,10 @@ impl Schema {
 /// The dotted path a violation is about: the pointer's, and for a missing
 /// property the property itself (`externalSecret.api`, not `externalSecret`).
 fn value_path(v: &Violation) -> String {
-    let missing = v.message.strip_prefix("missing property '").and_then(|m| m.strip_suffix('\''));
+    let missing = v
+        .message
+        .strip_prefix("missing property '")
+        .and_then(|m| m.strip_suffix('\''));
     match missing {
         Some(name) => {
             let pointer = format!("{}/{}", v.path, name.replace('~', "~0").replace('/', "~1"));
