@@ -50,6 +50,8 @@ Examples:
     Resolve(crate::resolve::ResolveArgs),
     /// Check values for mistakes Helm renders without a word.
     Lint(crate::lint::LintArgs),
+    /// Move a release's plaintext secrets to ExternalSecrets: a values overlay, a store, a Vault script.
+    Migrate(crate::migrate::MigrateArgs),
     /// Compare two rendered streams document by document, secrets masked.
     Diff(crate::golden::DiffArgs),
     /// Print a shell completion script.
@@ -306,6 +308,7 @@ fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<Outcome> {
         Command::Template(args) => template(&args, warnings),
         Command::Resolve(args) => crate::resolve::run(&args, warnings),
         Command::Lint(args) => crate::lint::run(&args, warnings),
+        Command::Migrate(args) => crate::migrate::run(&args, warnings),
         Command::Diff(args) => crate::golden::run_diff(&args),
         other => print_only(other, warnings).map(Outcome::ok),
     }
@@ -368,6 +371,7 @@ fn print_only(command: Command, warnings: &mut Vec<String>) -> Result<String> {
         Command::Template(_)
         | Command::Resolve(_)
         | Command::Lint(_)
+        | Command::Migrate(_)
         | Command::Diff(_) => {
             unreachable!("dispatch handles the commands with an outcome")
         }

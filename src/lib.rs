@@ -23,6 +23,7 @@ pub mod engine;
 pub mod golden;
 pub mod lint;
 pub mod manifests;
+pub mod migrate;
 pub mod output;
 pub mod pipeline;
 pub mod release;

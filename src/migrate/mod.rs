@@ -1,0 +1,928 @@
+//! `difyx migrate` (issue 7): from plaintext Secrets to ExternalSecrets in one
+//! command.
+//!
+//! The legacy values are rendered with `externalSecret.enabled=false`; every
+//! key of every plain Secret is read back (base64-decoded) and filed under the
+//! usage guide's "Secret Organization" (`<prefix>/api`, `<prefix>/database`,
+//! …, the chart's default `remoteRefs` layout). Three files come out:
+//!
+//! * a values overlay to apply on top of the legacy values: ExternalSecrets on
+//!   for every service whose keys they can all carry, `remoteRefs` for exactly
+//!   the keys the legacy render had (every other default set to `null`), the
+//!   built-in PostgreSQL and Redis wired to their ExternalSecrets through
+//!   `existingSecret`, and every plaintext secret value those services read
+//!   cleared (`""`);
+//! * a store file in `difyx resolve --store` format;
+//! * optionally, a `vault kv put` script (JSON on stdin, quoted here-docs).
+//!
+//! Before anything is written, [`verify`] resolves legacy + overlay against
+//! the store and checks that every Secret holds exactly what the legacy render
+//! held. Keys no ExternalSecret can carry (SMTP, S3 credentials…) make the
+//! command fail, unless `--allow-partial`: then their services stay on
+//! plaintext Secrets.
+//!
+//! No message and nothing on stdout ever holds a secret value.
+
+pub mod vault;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Result};
+use base64::Engine as _;
+
+use crate::chart::Chart;
+use crate::cli::{Outcome, ReleaseArgs};
+use crate::engine::scalar::{double_quoted, yaml_string};
+use crate::engine::{Capabilities, Engine};
+use crate::manifests::Manifest;
+use crate::pipeline::{self, Options, UserValues, ValuesFile};
+use crate::resolve::store::{self, Store};
+use crate::values::strvals::SetKind;
+use crate::values::{Map, Value};
+
+/// The flags of `difyx migrate`.
+#[derive(clap::Args, Debug)]
+#[command(after_help = "\
+Examples:
+  difyx migrate dify -f legacy.yaml --values-out eso.yaml --store-out store.yaml
+  difyx migrate dify -f legacy.yaml --values-out eso.yaml --store-out store.yaml \\
+      --vault-script-out put-secrets.sh --vault-mount secret
+  difyx migrate dify -f legacy.yaml --values-out eso.yaml --store-out store.yaml --allow-partial
+
+Then: run put-secrets.sh (or load store.yaml into your backend), and
+  helm upgrade dify dify/dify -f legacy.yaml -f eso.yaml")]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    pub release: ReleaseArgs,
+    /// The first segment of every remote key (`<prefix>/api`, `<prefix>/database`, …).
+    #[arg(long = "prefix", value_name = "PREFIX", default_value = "dify")]
+    pub prefix: String,
+    /// Where to write the values overlay (apply it after the legacy values).
+    #[arg(long = "values-out", value_name = "FILE")]
+    pub values_out: PathBuf,
+    /// Where to write the store file (`difyx resolve --store` format; holds the secrets).
+    #[arg(long = "store-out", value_name = "FILE")]
+    pub store_out: PathBuf,
+    /// Also write a shell script of `vault kv put` commands (holds the secrets).
+    #[arg(long = "vault-script-out", value_name = "FILE")]
+    pub vault_script_out: Option<PathBuf>,
+    /// The Vault KV mount the script writes to.
+    #[arg(long = "vault-mount", value_name = "MOUNT", default_value = "secret")]
+    pub vault_mount: String,
+    /// Overwrite output files that already exist.
+    #[arg(long)]
+    pub force: bool,
+    /// Keep services with keys no ExternalSecret can carry on plaintext Secrets
+    /// (listed) instead of failing.
+    #[arg(long = "allow-partial")]
+    pub allow_partial: bool,
+}
+
+/// An application service: its values key under `externalSecret`, its plain
+/// Secret's template and the keys its ExternalSecret can carry (the chart's
+/// lists, in `templates/*-externalsecret.yaml`).
+struct Service {
+    key: &'static str,
+    secret_template: &'static str,
+    supported: &'static [&'static str],
+}
+
+const STORAGE: [&str; 5] = [
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AZURE_BLOB_ACCOUNT_NAME",
+    "AZURE_BLOB_ACCOUNT_KEY",
+    "GOOGLE_CLOUD_STORAGE_BUCKET",
+];
+
+const SERVICES: [Service; 4] = [
+    Service {
+        key: "api",
+        secret_template: "templates/api-secret.yaml",
+        supported: &[
+            "SECRET_KEY",
+            "CODE_EXECUTION_API_KEY",
+            "DB_USERNAME",
+            "DB_PASSWORD",
+            "REDIS_USERNAME",
+            "REDIS_PASSWORD",
+            "CELERY_BROKER_URL",
+            "WEAVIATE_API_KEY",
+            "QDRANT_API_KEY",
+            "OPENSEARCH_USERNAME",
+            "OPENSEARCH_PASSWORD",
+            "RESEND_API_KEY",
+            "RESEND_FROM_EMAIL",
+            "SENDGRID_API_KEY",
+            "SENDGRID_FROM_EMAIL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AZURE_BLOB_ACCOUNT_NAME",
+            "AZURE_BLOB_ACCOUNT_KEY",
+            "GOOGLE_CLOUD_STORAGE_BUCKET",
+            "PLUGIN_DAEMON_KEY",
+            "INNER_API_KEY_FOR_PLUGIN",
+        ],
+    },
+    Service {
+        key: "worker",
+        secret_template: "templates/worker-secret.yaml",
+        supported: &[
+            "SECRET_KEY",
+            "DB_USERNAME",
+            "DB_PASSWORD",
+            "REDIS_USERNAME",
+            "REDIS_PASSWORD",
+            "CELERY_BROKER_URL",
+            "WEAVIATE_API_KEY",
+            "QDRANT_API_KEY",
+            "OPENSEARCH_USERNAME",
+            "OPENSEARCH_PASSWORD",
+            "RESEND_API_KEY",
+            "RESEND_FROM_EMAIL",
+            "SENDGRID_API_KEY",
+            "SENDGRID_FROM_EMAIL",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AZURE_BLOB_ACCOUNT_NAME",
+            "AZURE_BLOB_ACCOUNT_KEY",
+            "GOOGLE_CLOUD_STORAGE_BUCKET",
+            "PLUGIN_DAEMON_KEY",
+            "INNER_API_KEY_FOR_PLUGIN",
+        ],
+    },
+    Service {
+        key: "sandbox",
+        secret_template: "templates/sandbox-secret.yaml",
+        supported: &["API_KEY"],
+    },
+    Service {
+        key: "pluginDaemon",
+        secret_template: "templates/plugin-daemon-secret.yaml",
+        supported: &[
+            "DB_USERNAME",
+            "DB_PASSWORD",
+            "REDIS_USERNAME",
+            "REDIS_PASSWORD",
+            "SERVER_KEY",
+            "DIFY_INNER_API_KEY",
+            "AWS_ACCESS_KEY_ID",
+            "AWS_SECRET_ACCESS_KEY",
+            "AZURE_BLOB_ACCOUNT_NAME",
+            "AZURE_BLOB_ACCOUNT_KEY",
+            "GOOGLE_CLOUD_STORAGE_BUCKET",
+        ],
+    },
+];
+
+/// Where a Secret key lives in the store: `<prefix>/<path>`, `property` (the
+/// usage guide's Secret Organization, the chart's default remoteRefs).
+fn remote_of(service: &str, key: &str) -> (&'static str, String) {
+    let (path, property): (&str, &str) = match key {
+        "SECRET_KEY" => ("api", "secret_key"),
+        "CODE_EXECUTION_API_KEY" => ("sandbox", "api_key"),
+        "API_KEY" if service == "sandbox" => ("sandbox", "api_key"),
+        "DB_USERNAME" => ("database", "username"),
+        "DB_PASSWORD" => ("database", "password"),
+        "REDIS_USERNAME" => ("redis", "username"),
+        "REDIS_PASSWORD" => ("redis", "password"),
+        "CELERY_BROKER_URL" => ("redis", "celery_broker_url"),
+        "WEAVIATE_API_KEY" => ("weaviate", "api_key"),
+        "QDRANT_API_KEY" => ("qdrant", "api_key"),
+        "OPENSEARCH_USERNAME" => ("opensearch", "username"),
+        "OPENSEARCH_PASSWORD" => ("opensearch", "password"),
+        "PLUGIN_DAEMON_KEY" | "SERVER_KEY" => ("plugin-daemon", "server_key"),
+        "INNER_API_KEY_FOR_PLUGIN" | "DIFY_INNER_API_KEY" => ("plugin-daemon", "dify_api_key"),
+        k if k.starts_with("RESEND_") || k.starts_with("SENDGRID_") => {
+            return ("mail", k.to_ascii_lowercase())
+        }
+        k if STORAGE.contains(&k) => return ("storage", k.to_ascii_lowercase()),
+        k => return ("other", k.to_ascii_lowercase()),
+    };
+    (path, property.to_owned())
+}
+
+/// Values paths that may hold a plaintext secret, probed one by one: the
+/// ones that feed a migrated key are cleared. The built-in PostgreSQL's own
+/// username and password are configuration of the subchart and stay.
+const SECRET_PATHS: &[&str] = &[
+    "api.secretKey",
+    "api.mail.resend.apiKey",
+    "api.mail.smtp.username",
+    "api.mail.smtp.password",
+    "sandbox.auth.apiKey",
+    "pluginDaemon.auth.serverKey",
+    "pluginDaemon.auth.difyApiKey",
+    "externalPostgres.username",
+    "externalPostgres.password",
+    "postgresql.global.postgresql.auth.postgresPassword",
+    "externalRedis.username",
+    "externalRedis.password",
+    "redis.auth.password",
+    "externalS3.accessKey",
+    "externalS3.secretKey",
+    "externalAzureBlobStorage.key",
+    "externalOSS.accessKey",
+    "externalOSS.secretKey",
+    "externalGCS.serviceAccountJsonBase64",
+    "externalCOS.secretKey",
+    "externalOBS.accessKey",
+    "externalOBS.secretKey",
+    "externalTOS.secretKey",
+    "externalWeaviate.apiKey",
+    "externalQdrant.apiKey",
+    "externalMilvus.token",
+    "externalMilvus.user",
+    "externalMilvus.password",
+    "externalPgvector.username",
+    "externalPgvector.password",
+    "externalTencentVectorDB.username",
+    "externalTencentVectorDB.apiKey",
+    "externalMyScaleDB.username",
+    "externalMyScaleDB.password",
+    "externalTableStore.accessKeyId",
+    "externalTableStore.accessKeySecret",
+];
+
+const PG_AUTH: [&str; 4] = ["postgresql", "global", "postgresql", "auth"];
+
+/// Secret name → key → value, for the plain Secrets of a render.
+pub type SecretData = BTreeMap<String, BTreeMap<String, String>>;
+
+/// What [`plan`] decided.
+#[derive(Debug)]
+pub struct Plan {
+    /// The values overlay, as YAML.
+    pub overlay: String,
+    /// The store file, as YAML.
+    pub store_text: String,
+    /// Remote key → property → value.
+    pub store: BTreeMap<String, BTreeMap<String, String>>,
+    /// `externalSecret` keys of the services switched to ExternalSecrets.
+    pub switched: Vec<String>,
+    /// Services kept on plaintext Secrets, with the keys that keep them there.
+    pub kept: Vec<(String, Vec<String>)>,
+    /// Remarks for the summary (no values).
+    pub notes: Vec<String>,
+}
+
+/// `difyx migrate`.
+pub fn run(args: &MigrateArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
+    let prefix = args.prefix.trim_matches('/');
+    if prefix.is_empty() {
+        bail!("--prefix must not be empty");
+    }
+    let mut outputs = vec![&args.values_out, &args.store_out];
+    outputs.extend(args.vault_script_out.as_ref());
+    for (i, a) in outputs.iter().enumerate() {
+        if outputs[..i].contains(a) {
+            bail!("{} is given for two outputs", a.display());
+        }
+        if !args.force && a.exists() {
+            bail!("{} exists: give --force to overwrite it", a.display());
+        }
+    }
+    let chart = args.release.chart()?;
+    let user = args.release.user_values()?;
+    let opts = Options {
+        release: args.release.release(false)?,
+        capabilities: Capabilities::default(),
+        show_only: Vec::new(),
+        strict: false,
+        skip_schema_validation: false,
+    };
+    let plan = plan(&chart, &user, &opts, prefix)?;
+    if !plan.kept.is_empty() && !args.allow_partial {
+        let lines: Vec<String> = plan
+            .kept
+            .iter()
+            .map(|(s, keys)| format!("{s}: {}", keys.join(", ")))
+            .collect();
+        bail!(
+            "{} service(s) hold keys no ExternalSecret can carry:\n  {}\n\
+             nothing was written; give --allow-partial to keep these services on plaintext Secrets",
+            plan.kept.len(),
+            lines.join("\n  ")
+        );
+    }
+    let store = store::parse(&plan.store_text, "<migrated store>")?;
+    let problems = verify(&chart, &user, &plan.overlay, &store, &opts)?;
+    if !problems.is_empty() {
+        bail!(
+            "the migration does not reproduce the legacy Secrets (nothing was written):\n  {}",
+            problems.join("\n  ")
+        );
+    }
+    let script = match &args.vault_script_out {
+        Some(_) => Some(vault::script(&plan.store, &args.vault_mount)?),
+        None => None,
+    };
+    let header = "# Written by difyx migrate: apply after the legacy values\n\
+                  # (helm upgrade ... -f LEGACY.yaml -f THIS.yaml).\n";
+    write_new(
+        &args.values_out,
+        format!("{header}{}", plan.overlay).as_bytes(),
+        args.force,
+    )?;
+    write_new(&args.store_out, plan.store_text.as_bytes(), args.force)?;
+    if let (Some(path), Some(text)) = (&args.vault_script_out, &script) {
+        write_new(path, text.as_bytes(), args.force)?;
+        set_mode(path, 0o600)?;
+    }
+    let _ = warnings;
+    Ok(Outcome::ok(summary(&plan, args)))
+}
+
+/// Writes a file atomically (0600), refusing to replace one unless `force`.
+fn write_new(path: &Path, bytes: &[u8], force: bool) -> Result<()> {
+    if !force && path.exists() {
+        bail!("{} exists: give --force to overwrite it", path.display());
+    }
+    crate::output::write_atomically(path, bytes)?;
+    set_mode(path, 0o600)
+}
+
+fn set_mode(path: &Path, mode: u32) -> Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode))
+            .map_err(|e| anyhow!("cannot set the mode of {}: {e}", path.display()))?;
+    }
+    let _ = (path, mode);
+    Ok(())
+}
+
+fn summary(plan: &Plan, args: &MigrateArgs) -> String {
+    let mut out = String::new();
+    out.push_str(&format!(
+        "wrote {} (values overlay)\n",
+        args.values_out.display()
+    ));
+    out.push_str(&format!(
+        "wrote {} (store, mode 0600)\n",
+        args.store_out.display()
+    ));
+    if let Some(p) = &args.vault_script_out {
+        out.push_str(&format!(
+            "wrote {} (vault kv put script, mode 0600: run it with sh)\n",
+            p.display()
+        ));
+    }
+    out.push_str("remote keys:\n");
+    for (path, props) in &plan.store {
+        let names: Vec<&str> = props.keys().map(String::as_str).collect();
+        out.push_str(&format!("  {path}: {}\n", names.join(", ")));
+    }
+    out.push_str(&format!(
+        "switched to ExternalSecrets: {}\n",
+        if plan.switched.is_empty() {
+            "none".to_owned()
+        } else {
+            plan.switched.join(", ")
+        }
+    ));
+    if plan.kept.is_empty() {
+        out.push_str("staying on plaintext Secrets: none\n");
+    } else {
+        out.push_str("staying on plaintext Secrets (keys no ExternalSecret can carry):\n");
+        for (s, keys) in &plan.kept {
+            out.push_str(&format!("  {s}: {}\n", keys.join(", ")));
+        }
+    }
+    for n in &plan.notes {
+        out.push_str(&format!("note: {n}\n"));
+    }
+    out.push_str("verified: legacy + overlay resolved with the store gives the legacy Secrets\n");
+    out
+}
+
+/// The user's values with ExternalSecrets forced off.
+fn legacy_user(user: &UserValues) -> UserValues {
+    let mut u = user.clone();
+    u.sets
+        .push((SetKind::Set, "externalSecret.enabled=false".to_owned()));
+    u
+}
+
+/// The user's values with `overlay` as the last values file.
+pub fn with_overlay(user: &UserValues, overlay: &str) -> UserValues {
+    let mut u = user.clone();
+    u.files.push(ValuesFile {
+        name: "<migration overlay>".to_owned(),
+        text: overlay.to_owned(),
+    });
+    u
+}
+
+/// Every key of every plain Secret, decoded.
+pub fn secret_data(manifests: &[Manifest]) -> Result<SecretData> {
+    let mut out = SecretData::new();
+    for m in manifests.iter().filter(|m| m.kind == "Secret") {
+        let entry = out.entry(m.name.clone()).or_default();
+        if let Some(Value::Map(d)) = m.doc.lookup(["data"]) {
+            for (k, v) in d {
+                let text = match v {
+                    Value::Null => String::new(),
+                    Value::String(s) => {
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(s.trim())
+                            .map_err(|_| anyhow!("Secret {}: data.{k} is not base64", m.name))?;
+                        String::from_utf8(bytes)
+                            .map_err(|_| anyhow!("Secret {}: data.{k} is not UTF-8 text", m.name))?
+                    }
+                    other => bail!("Secret {}: data.{k} is a {}", m.name, other.type_name()),
+                };
+                entry.insert(k.clone(), text);
+            }
+        }
+        if let Some(Value::Map(d)) = m.doc.lookup(["stringData"]) {
+            for (k, v) in d {
+                entry.insert(k.clone(), scalar_text(v).unwrap_or_default());
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn scalar_text(v: &Value) -> Option<String> {
+    match v {
+        Value::String(s) => Some(s.clone()),
+        Value::Int(i) => Some(i.to_string()),
+        Value::Bool(b) => Some(b.to_string()),
+        Value::Float(f) => Some(crate::values::gofmt::format_float(*f)),
+        _ => None,
+    }
+}
+
+fn render(
+    engine: &Engine<'_>,
+    chart: &Chart,
+    user: &UserValues,
+    opts: &Options,
+) -> Result<Vec<Manifest>> {
+    Ok(pipeline::template_with(engine, chart, user, opts)?.manifests)
+}
+
+fn set_path(map: &mut Map, path: &[&str], v: Value) {
+    let (last, parents) = path.split_last().expect("a path");
+    let mut cur = map;
+    for p in parents {
+        let e = cur
+            .entry((*p).to_owned())
+            .or_insert_with(|| Value::Map(Map::new()));
+        if !matches!(e, Value::Map(_)) {
+            *e = Value::Map(Map::new());
+        }
+        let Value::Map(m) = e else { unreachable!() };
+        cur = m;
+    }
+    cur.insert((*last).to_owned(), v);
+}
+
+/// Every remoteRef the merged legacy values hold for `service` (the chart's
+/// defaults and the user's own), set to `null`: least privilege.
+fn null_refs(refs: &mut Map, values: &Value, service: &str) {
+    if let Some(Value::Map(existing)) = values.lookup(["externalSecret", service, "remoteRefs"]) {
+        for k in existing.keys() {
+            refs.insert(k.clone(), Value::Null);
+        }
+    }
+}
+
+fn reference(key: &str, property: &str) -> Value {
+    let mut m = Map::new();
+    m.insert("key".into(), Value::String(key.to_owned()));
+    m.insert("property".into(), Value::String(property.to_owned()));
+    Value::Map(m)
+}
+
+/// Works out the overlay and the store for `user`'s legacy values.
+pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> Result<Plan> {
+    let engine = Engine::new(chart)?;
+    let legacy = legacy_user(user);
+    let rendered = render(&engine, chart, &legacy, opts)?;
+    if rendered.iter().any(|m| m.kind == "ExternalSecret") {
+        bail!(
+            "ExternalSecrets still render with --set externalSecret.enabled=false (is it set with \
+             --set-string, --set-file or --set-literal?): cannot read the legacy Secrets"
+        );
+    }
+    let legacy_data = secret_data(&rendered)?;
+    let (values, _) = pipeline::compute_values(chart, &legacy, true)?;
+    let values = Value::Map(values);
+
+    // Which service each plain Secret belongs to.
+    let mut service_of: BTreeMap<String, &'static str> = BTreeMap::new();
+    let mut kept: Vec<(String, Vec<String>)> = Vec::new();
+    let mut switched: Vec<&Service> = Vec::new();
+    for m in rendered.iter().filter(|m| m.kind == "Secret") {
+        let Some(svc) = SERVICES
+            .iter()
+            .find(|s| m.template.ends_with(s.secret_template))
+        else {
+            let keys = legacy_data[&m.name].keys().cloned().collect();
+            kept.push((
+                format!("Secret {} ({})", yaml_string(&m.name), m.template),
+                keys,
+            ));
+            continue;
+        };
+        service_of.insert(m.name.clone(), svc.key);
+        let data = &legacy_data[&m.name];
+        let gaps: Vec<String> = data
+            .keys()
+            .filter(|k| !svc.supported.contains(&k.as_str()))
+            .cloned()
+            .collect();
+        if !gaps.is_empty() {
+            kept.push((svc.key.to_owned(), gaps));
+        } else if !data.is_empty() && !switched.iter().any(|s| s.key == svc.key) {
+            switched.push(svc);
+        }
+    }
+    let kept_services: BTreeSet<&str> = SERVICES
+        .iter()
+        .map(|s| s.key)
+        .filter(|k| !switched.iter().any(|s| s.key == *k))
+        .collect();
+
+    // The store and the app remoteRefs.
+    let mut store: BTreeMap<String, BTreeMap<String, String>> = BTreeMap::new();
+    let mut overlay = Map::new();
+    set_path(
+        &mut overlay,
+        &["externalSecret", "enabled"],
+        Value::Bool(true),
+    );
+    let put = |store: &mut BTreeMap<String, BTreeMap<String, String>>,
+               path: &str,
+               property: String,
+               value: &str,
+               owner: &str|
+     -> String {
+        let props = store.entry(format!("{prefix}/{path}")).or_default();
+        let mut property = property;
+        match props.get(&property) {
+            Some(v) if v != value => {
+                // A different value under the same name: give this one its own property.
+                let base = format!(
+                    "{property}_{}",
+                    owner.replace('-', "_").to_ascii_lowercase()
+                );
+                property = base.clone();
+                let mut n = 2;
+                while props.get(&property).is_some_and(|v| v != value) {
+                    property = format!("{base}_{n}");
+                    n += 1;
+                }
+            }
+            _ => {}
+        }
+        props.insert(property.clone(), value.to_owned());
+        property
+    };
+    for svc in &SERVICES {
+        let is_switched = switched.iter().any(|s| s.key == svc.key);
+        let mut cfg = Map::new();
+        cfg.insert("enabled".into(), Value::Bool(is_switched));
+        if is_switched {
+            let name = service_of
+                .iter()
+                .find(|(_, s)| **s == svc.key)
+                .map(|(n, _)| n.clone());
+            let data = name.map(|n| legacy_data[&n].clone()).unwrap_or_default();
+            let mut refs = Map::new();
+            null_refs(&mut refs, &values, svc.key);
+            for (k, v) in &data {
+                let (path, property) = remote_of(svc.key, k);
+                let property = put(&mut store, path, property, v, svc.key);
+                refs.insert(k.clone(), reference(&format!("{prefix}/{path}"), &property));
+            }
+            cfg.insert("remoteRefs".into(), Value::Map(refs));
+        }
+        set_path(&mut overlay, &["externalSecret", svc.key], Value::Map(cfg));
+    }
+
+    // Probe each secret-bearing values path: which Secret keys does it feed?
+    let sentinel = "difyx-migrate-probe-3f9c1d";
+    let mut feeds: BTreeMap<&str, BTreeSet<&'static str>> = BTreeMap::new();
+    for path in SECRET_PATHS {
+        let segs: Vec<&str> = path.split('.').collect();
+        let present = values
+            .lookup(segs.iter().copied())
+            .and_then(scalar_text)
+            .is_some_and(|s| !s.is_empty());
+        if !present {
+            continue;
+        }
+        let mut probe = legacy.clone();
+        probe
+            .sets
+            .push((SetKind::Literal, format!("{path}={sentinel}")));
+        let probe_opts = Options {
+            skip_schema_validation: true,
+            ..opts.clone()
+        };
+        let Ok(out) = pipeline::template_with(&engine, chart, &probe, &probe_opts) else {
+            continue;
+        };
+        let Ok(data) = secret_data(&out.manifests) else {
+            continue;
+        };
+        let mut fed = BTreeSet::new();
+        for (name, keys) in &legacy_data {
+            let after = data.get(name);
+            for (k, v) in keys {
+                if after.and_then(|a| a.get(k)) != Some(v) {
+                    fed.insert(service_of.get(name).copied().unwrap_or("other"));
+                }
+            }
+        }
+        feeds.insert(path, fed);
+    }
+    let clearable = |path: &str| {
+        feeds.get(path).is_some_and(|fed| {
+            !fed.is_empty()
+                && fed
+                    .iter()
+                    .all(|s| !kept_services.contains(s) && *s != "other")
+        })
+    };
+    let usable = |path: &str| {
+        feeds
+            .get(path)
+            .is_none_or(|fed| fed.iter().all(|s| !kept_services.contains(s)))
+    };
+    let mut notes = Vec::new();
+
+    // The built-in PostgreSQL's own passwords.
+    let auth = |k: &str| {
+        let mut p = PG_AUTH.to_vec();
+        p.push(k);
+        values
+            .lookup(p)
+            .and_then(scalar_text)
+            .filter(|s| !s.is_empty())
+    };
+    let mut pg = Map::new();
+    let pg_on = values
+        .lookup(["postgresql", "enabled"])
+        .is_some_and(Value::is_truthy);
+    let pg_password = auth("postgresPassword");
+    let pg_migrate = pg_on
+        && pg_password.is_some()
+        && auth("username").is_none()
+        && auth("existingSecret").is_none()
+        && usable("postgresql.global.postgresql.auth.postgresPassword");
+    pg.insert("enabled".into(), Value::Bool(pg_migrate));
+    if pg_migrate {
+        let mut refs = Map::new();
+        null_refs(&mut refs, &values, "postgresql");
+        for (secret_key, value_key, property) in [
+            ("postgres-password", "postgresPassword", "postgres_password"),
+            (
+                "replication-password",
+                "replicationPassword",
+                "replication_password",
+            ),
+        ] {
+            match auth(value_key) {
+                Some(v) => {
+                    let property = put(
+                        &mut store,
+                        "postgresql",
+                        property.to_owned(),
+                        &v,
+                        "postgresql",
+                    );
+                    refs.insert(
+                        secret_key.into(),
+                        reference(&format!("{prefix}/postgresql"), &property),
+                    );
+                    let mut p = PG_AUTH.to_vec();
+                    p.push(value_key);
+                    set_path(&mut overlay, &p, Value::String(String::new()));
+                }
+                None => {
+                    refs.insert(secret_key.into(), Value::Null);
+                }
+            }
+        }
+        pg.insert("remoteRefs".into(), Value::Map(refs));
+    } else if pg_on && auth("username").is_some() {
+        notes.push(
+            "the built-in PostgreSQL has a custom user (postgresql.global.postgresql.auth.username): its \
+             passwords stay in the values (the postgresql ExternalSecret carries only postgres-password and \
+             replication-password)"
+                .to_owned(),
+        );
+    }
+    set_path(
+        &mut overlay,
+        &["externalSecret", "postgresql"],
+        Value::Map(pg),
+    );
+
+    // The built-in Redis's password.
+    let mut rd = Map::new();
+    let redis_on = values
+        .lookup(["redis", "enabled"])
+        .is_some_and(Value::is_truthy)
+        && values
+            .lookup(["redis", "auth", "enabled"])
+            .is_some_and(Value::is_truthy);
+    let redis_password = values
+        .lookup(["redis", "auth", "password"])
+        .and_then(scalar_text)
+        .filter(|s| !s.is_empty());
+    let redis_existing = values
+        .lookup(["redis", "auth", "existingSecret"])
+        .and_then(Value::as_str)
+        .is_some_and(|s| !s.is_empty());
+    let redis_migrate =
+        redis_on && redis_password.is_some() && !redis_existing && usable("redis.auth.password");
+    rd.insert("enabled".into(), Value::Bool(redis_migrate));
+    if let (true, Some(v)) = (redis_migrate, &redis_password) {
+        let property = put(&mut store, "redis", "redis_password".to_owned(), v, "redis");
+        let mut refs = Map::new();
+        null_refs(&mut refs, &values, "redis");
+        refs.insert(
+            "redis-password".into(),
+            reference(&format!("{prefix}/redis"), &property),
+        );
+        rd.insert("remoteRefs".into(), Value::Map(refs));
+        set_path(
+            &mut overlay,
+            &["redis", "auth", "password"],
+            Value::String(String::new()),
+        );
+    } else if redis_on && redis_password.is_some() && !redis_existing {
+        notes.push(
+            "redis.auth.password stays in the values: a service kept on plaintext Secrets reads it"
+                .to_owned(),
+        );
+    }
+    set_path(&mut overlay, &["externalSecret", "redis"], Value::Map(rd));
+
+    // Clear every plaintext value only migrated services read.
+    for path in SECRET_PATHS {
+        if clearable(path) {
+            let segs: Vec<&str> = path.split('.').collect();
+            if segs == ["redis", "auth", "password"] && !redis_migrate {
+                // Clearing it would turn on the redis ExternalSecret without a store entry.
+                continue;
+            }
+            if segs.starts_with(&PG_AUTH) && !pg_migrate {
+                continue;
+            }
+            set_path(&mut overlay, &segs, Value::String(String::new()));
+        }
+    }
+
+    // existingSecret: the names the built-in databases' ExternalSecrets get.
+    if pg_migrate || redis_migrate {
+        let text = crate::values::emit::to_yaml(&Value::Map(overlay.clone()));
+        let out = render(&engine, chart, &with_overlay(user, &text), opts)?;
+        for (on, template, path) in [
+            (
+                pg_migrate,
+                "templates/postgresql-externalsecret.yaml",
+                &[&PG_AUTH[..], &["existingSecret"]].concat(),
+            ),
+            (
+                redis_migrate,
+                "templates/redis-externalsecret.yaml",
+                &["redis", "auth", "existingSecret"].to_vec(),
+            ),
+        ] {
+            if !on {
+                continue;
+            }
+            let m = out
+                .iter()
+                .find(|m| m.kind == "ExternalSecret" && m.template.ends_with(template))
+                .ok_or_else(|| anyhow!("the overlay does not render {template}"))?;
+            set_path(&mut overlay, path, Value::String(m.name.clone()));
+        }
+    }
+
+    let mut store_text = String::from(
+        "# Written by difyx migrate: the secrets of the legacy values, by remote key.\n\
+         # Load them into your secret backend, then delete this file.\n",
+    );
+    for (path, props) in &store {
+        store_text.push_str(&format!("{}:\n", double_quoted(path)));
+        for (k, v) in props {
+            store_text.push_str(&format!("  {}: {}\n", double_quoted(k), double_quoted(v)));
+        }
+    }
+    Ok(Plan {
+        overlay: crate::values::emit::to_yaml(&Value::Map(overlay)),
+        store_text,
+        store,
+        switched: switched.iter().map(|s| s.key.to_owned()).collect(),
+        kept,
+        notes,
+    })
+}
+
+/// Checks that `user`'s legacy values with `overlay` on top, resolved against
+/// `store`, give every Secret exactly the keys and values the legacy render
+/// gave it, and that the built-in databases' Secrets hold their legacy
+/// passwords. The problems, one line each, without values; none when the
+/// migration is faithful.
+pub fn verify(
+    chart: &Chart,
+    user: &UserValues,
+    overlay: &str,
+    store: &Store,
+    opts: &Options,
+) -> Result<Vec<String>> {
+    let engine = Engine::new(chart)?;
+    let legacy = legacy_user(user);
+    let legacy_manifests = render(&engine, chart, &legacy, opts)?;
+    let before = secret_data(&legacy_manifests)?;
+    let (legacy_values, _) = pipeline::compute_values(chart, &legacy, true)?;
+    let legacy_values = Value::Map(legacy_values);
+    let migrated = with_overlay(user, overlay);
+    let out = pipeline::template_with(&engine, chart, &migrated, opts)?;
+    let resolution = crate::resolve::resolve(&out.manifests, store);
+    let mut problems = resolution.failures.clone();
+    let after = secret_data(&resolution.manifests)?;
+    for (name, keys) in &before {
+        let Some(got) = after.get(name) else {
+            problems.push(format!("Secret {} is missing", yaml_string(name)));
+            continue;
+        };
+        for (k, v) in keys {
+            match got.get(k) {
+                None => problems.push(format!("Secret {}: key {k} is missing", yaml_string(name))),
+                Some(g) if g != v => problems.push(format!(
+                    "Secret {}: key {k} has a different value",
+                    yaml_string(name)
+                )),
+                _ => {}
+            }
+        }
+        for k in got.keys().filter(|k| !keys.contains_key(*k)) {
+            problems.push(format!("Secret {}: key {k} is new", yaml_string(name)));
+        }
+    }
+    let (values, _) = pipeline::compute_values(chart, &migrated, true)?;
+    let values = Value::Map(values);
+    // An existingSecret the legacy release already expected from elsewhere is not new.
+    let missing_before =
+        crate::resolve::missing_existing_secrets(&legacy_values, &legacy_manifests);
+    problems.extend(
+        crate::resolve::missing_existing_secrets(&values, &resolution.manifests)
+            .into_iter()
+            .filter(|p| !missing_before.contains(p)),
+    );
+    let mut pg_path = PG_AUTH.to_vec();
+    pg_path.push("existingSecret");
+    let checks = [
+        (
+            pg_path.clone(),
+            "postgres-password",
+            [&PG_AUTH[..], &["postgresPassword"]].concat(),
+        ),
+        (
+            pg_path,
+            "replication-password",
+            [&PG_AUTH[..], &["replicationPassword"]].concat(),
+        ),
+        (
+            vec!["redis", "auth", "existingSecret"],
+            "redis-password",
+            vec!["redis", "auth", "password"],
+        ),
+    ];
+    for (secret_path, key, legacy_path) in checks {
+        let Some(name) = values
+            .lookup(secret_path.iter().copied())
+            .and_then(Value::as_str)
+        else {
+            continue;
+        };
+        let Some(data) = after.get(name) else {
+            continue;
+        };
+        let expected = legacy_values
+            .lookup(legacy_path.iter().copied())
+            .and_then(scalar_text);
+        let Some(expected) = expected.filter(|s| !s.is_empty()) else {
+            continue;
+        };
+        if data.get(key) != Some(&expected) {
+            problems.push(format!(
+                "Secret {} ({}): key {key} does not hold the legacy {}",
+                yaml_string(name),
+                secret_path.join("."),
+                legacy_path.join(".")
+            ));
+        }
+    }
+    Ok(problems)
+}
