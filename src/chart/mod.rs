@@ -10,6 +10,8 @@
 //!                     with `_` are helpers (macros), never rendered
 //! ```
 
+pub mod dify;
+
 use std::path::{Path, PathBuf};
 
 use crate::values::yaml::parse_values;
