@@ -50,7 +50,7 @@ Examples:
       --vault-script-out put-secrets.sh --vault-mount secret
   difyx migrate dify -f legacy.yaml --values-out eso.yaml --store-out store.yaml --allow-partial
 
-Then: run put-secrets.sh (or load store.yaml into your backend), and
+Then: sh put-secrets.sh (or load store.yaml into your backend), and
   helm upgrade dify dify/dify -f legacy.yaml -f eso.yaml")]
 pub struct MigrateArgs {
     #[command(flatten)]
