@@ -1,9 +1,10 @@
 //! Post-render validation: every document is checked, before anything is
 //! printed, against the rules the cluster would apply to it.
 //!
-//! * Every document needs string `apiVersion` and `kind` and a
-//!   `metadata.name`; documents of other kinds (difyx renders other charts
-//!   too) are checked no further.
+//! * Documents of kinds other than Secret and ExternalSecret (difyx renders
+//!   other charts too) are the chart's business, as in `helm template`: they
+//!   are not checked. Secrets and ExternalSecrets need string `apiVersion`
+//!   and `kind` and a `metadata.name`.
 //! * A `Secret` is checked as the API server checks a `v1` Secret: it must
 //!   deserialize as [`k8s_openapi::api::core::v1::Secret`], its name is a
 //!   DNS-1123 subdomain, data keys are `[-._a-zA-Z0-9]+` (at most 253, not
@@ -211,6 +212,15 @@ fn check_document(ctx: &mut Ctx<'_>, doc: &Value) {
         );
         return;
     };
+    // Documents of other kinds (from a chart directory given as CHART) are
+    // the chart's business, as in `helm template`: only the kind is needed,
+    // to order them.
+    if !matches!(
+        top.get("kind").and_then(Value::as_str),
+        Some("Secret" | "ExternalSecret")
+    ) {
+        return;
+    }
     let before = ctx.out.len();
     for field in ["apiVersion", "kind"] {
         match top.get(field) {
@@ -1168,29 +1178,42 @@ spec:
     }
 
     #[test]
-    fn every_document_needs_api_version_kind_and_name() {
-        assert_bad(
-            "kind: ConfigMap\nmetadata: {name: x}\n",
-            "apiVersion",
-            "missing",
-        );
-        assert_bad(
-            "apiVersion: 1\nkind: ConfigMap\nmetadata: {name: x}\n",
-            "apiVersion",
-            "expected a string",
-        );
-        assert_bad("apiVersion: v1\nkind: ConfigMap\n", "metadata", "missing");
-        assert_bad(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: 5}\n",
-            "metadata.name",
-            "expected a string",
-        );
-        assert_bad(
-            "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: ''}\n",
-            "metadata.name",
-            "empty",
-        );
+    fn secrets_and_external_secrets_need_api_version_kind_and_name() {
+        for kind in ["Secret", "ExternalSecret"] {
+            assert_bad(
+                &format!("kind: {kind}\nmetadata: {{name: x}}\n"),
+                "apiVersion",
+                "missing",
+            );
+            assert_bad(
+                &format!("apiVersion: 1\nkind: {kind}\nmetadata: {{name: x}}\n"),
+                "apiVersion",
+                "expected a string",
+            );
+            assert_bad(
+                &format!("apiVersion: v1\nkind: {kind}\n"),
+                "metadata",
+                "missing",
+            );
+            assert_bad(
+                &format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: 5}}\n"),
+                "metadata.name",
+                "expected a string",
+            );
+            assert_bad(
+                &format!("apiVersion: v1\nkind: {kind}\nmetadata: {{name: ''}}\n"),
+                "metadata.name",
+                "empty",
+            );
+        }
         assert_bad("- a\n", "(document)", "mapping");
+    }
+
+    /// Other kinds, from a chart directory, are left to the chart (as Helm does).
+    #[test]
+    fn other_kinds_are_not_checked() {
+        assert_ok("kind: ValuesProbe\nx: 1\n");
+        assert_ok("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: Not_A_Name}\n");
     }
 
     #[test]
