@@ -79,7 +79,7 @@ fn assert_same_as_separate_runs(common_args: &[&str]) {
         .map(|e| e.unwrap().path())
         .collect();
     envs.sort();
-    assert_eq!(envs.len(), 5);
+    assert!(envs.len() >= 5, "{envs:?}");
     let mut separate_stdout = String::new();
     let mut separate_stderr = String::new();
     for env in &envs {
@@ -201,16 +201,27 @@ fn a_failing_file_names_itself_and_the_others_still_render() {
         "{err}"
     );
     assert!(err.contains("refreshInterval"), "{err}");
-    assert_eq!(errors[2], "Error: 2 of 7 values files failed to render");
+    let good: Vec<String> = std::fs::read_dir(repo_dir().join("examples"))
+        .unwrap()
+        .map(|e| {
+            e.unwrap()
+                .path()
+                .file_stem()
+                .unwrap()
+                .to_string_lossy()
+                .into_owned()
+        })
+        .collect();
+    assert_eq!(
+        errors[2],
+        format!(
+            "Error: 2 of {} values files failed to render",
+            good.len() + 2
+        )
+    );
     // The good files rendered; the bad ones left nothing behind.
     let written = tree(Path::new(&out_dir));
-    for stem in [
-        "migration-step2",
-        "scenario-1-full-eso",
-        "scenario-2-builtin-postgresql",
-        "scenario-3-external-postgresql",
-        "scenario-4-builtin-redis",
-    ] {
+    for stem in &good {
         assert!(
             written
                 .keys()
