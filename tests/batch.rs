@@ -203,14 +203,9 @@ fn a_failing_file_names_itself_and_the_others_still_render() {
     assert!(err.contains("refreshInterval"), "{err}");
     let good: Vec<String> = std::fs::read_dir(repo_dir().join("examples"))
         .unwrap()
-        .map(|e| {
-            e.unwrap()
-                .path()
-                .file_stem()
-                .unwrap()
-                .to_string_lossy()
-                .into_owned()
-        })
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+        .map(|p| p.file_stem().unwrap().to_string_lossy().into_owned())
         .collect();
     assert_eq!(
         errors[2],
