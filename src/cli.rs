@@ -289,7 +289,7 @@ pub fn run() -> ExitCode {
     let result = dispatch(cli.command, &mut warnings);
     let mut stderr = io::stderr().lock();
     for w in &warnings {
-        let _ = writeln!(stderr, "warning: {w}");
+        let _ = writeln!(stderr, "warning: {}", one_line(w));
     }
     match result.and_then(|o| write_stdout(&o.stdout).map(|()| o.success)) {
         Ok(true) => ExitCode::SUCCESS,
@@ -409,6 +409,22 @@ fn print_only(command: Command, warnings: &mut Vec<String>) -> Result<String> {
             })
         }
     }
+}
+
+/// A warning on exactly one line: control characters and line separators
+/// from hostile keys are escaped, so a value cannot forge a line on stderr.
+fn one_line(s: &str) -> String {
+    s.chars()
+        .flat_map(|c| {
+            let escape = c.is_control() || matches!(c, '\u{2028}' | '\u{2029}');
+            let out: Vec<char> = if escape {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            out
+        })
+        .collect()
 }
 
 /// The whole error chain as one paragraph.

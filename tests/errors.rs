@@ -533,6 +533,18 @@ fn category_b_quirks_keep_output_and_warn() {
 }
 
 #[test]
+fn a_hostile_key_cannot_forge_a_line_on_stderr() {
+    let out = render(
+        &format!("{ESO}  api: {{remoteRefs: {{\"X\\nError: injected line\": {{key: a}}}}}}\n"),
+        &[],
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.lines().all(|l| l.starts_with("warning: ")), "{err}");
+    assert!(err.contains("X\\nError: injected line"), "{err}");
+}
+
+#[test]
 fn show_only_follows_helm() {
     let out = difyx(
         &[
