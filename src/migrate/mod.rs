@@ -25,6 +25,7 @@
 
 pub mod vault;
 
+use crate::chart::dify::{API_KEYS, PLUGIN_DAEMON_KEYS, SANDBOX_KEYS, WORKER_KEYS};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 
@@ -80,8 +81,8 @@ pub struct MigrateArgs {
 }
 
 /// An application service: its values key under `externalSecret`, its plain
-/// Secret's template and the keys its ExternalSecret can carry (the chart's
-/// lists, in `templates/*-externalsecret.yaml`).
+/// Secret's template and the keys its ExternalSecret can carry
+/// ([`crate::chart::dify`], which a test holds to the templates).
 struct Service {
     key: &'static str,
     secret_template: &'static str,
@@ -100,79 +101,22 @@ const SERVICES: [Service; 4] = [
     Service {
         key: "api",
         secret_template: "templates/api-secret.yaml",
-        supported: &[
-            "SECRET_KEY",
-            "CODE_EXECUTION_API_KEY",
-            "DB_USERNAME",
-            "DB_PASSWORD",
-            "REDIS_USERNAME",
-            "REDIS_PASSWORD",
-            "CELERY_BROKER_URL",
-            "WEAVIATE_API_KEY",
-            "QDRANT_API_KEY",
-            "OPENSEARCH_USERNAME",
-            "OPENSEARCH_PASSWORD",
-            "RESEND_API_KEY",
-            "RESEND_FROM_EMAIL",
-            "SENDGRID_API_KEY",
-            "SENDGRID_FROM_EMAIL",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AZURE_BLOB_ACCOUNT_NAME",
-            "AZURE_BLOB_ACCOUNT_KEY",
-            "GOOGLE_CLOUD_STORAGE_BUCKET",
-            "PLUGIN_DAEMON_KEY",
-            "INNER_API_KEY_FOR_PLUGIN",
-        ],
+        supported: API_KEYS,
     },
     Service {
         key: "worker",
         secret_template: "templates/worker-secret.yaml",
-        supported: &[
-            "SECRET_KEY",
-            "DB_USERNAME",
-            "DB_PASSWORD",
-            "REDIS_USERNAME",
-            "REDIS_PASSWORD",
-            "CELERY_BROKER_URL",
-            "WEAVIATE_API_KEY",
-            "QDRANT_API_KEY",
-            "OPENSEARCH_USERNAME",
-            "OPENSEARCH_PASSWORD",
-            "RESEND_API_KEY",
-            "RESEND_FROM_EMAIL",
-            "SENDGRID_API_KEY",
-            "SENDGRID_FROM_EMAIL",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AZURE_BLOB_ACCOUNT_NAME",
-            "AZURE_BLOB_ACCOUNT_KEY",
-            "GOOGLE_CLOUD_STORAGE_BUCKET",
-            "PLUGIN_DAEMON_KEY",
-            "INNER_API_KEY_FOR_PLUGIN",
-        ],
+        supported: WORKER_KEYS,
     },
     Service {
         key: "sandbox",
         secret_template: "templates/sandbox-secret.yaml",
-        supported: &["API_KEY"],
+        supported: SANDBOX_KEYS,
     },
     Service {
         key: "pluginDaemon",
         secret_template: "templates/plugin-daemon-secret.yaml",
-        supported: &[
-            "DB_USERNAME",
-            "DB_PASSWORD",
-            "REDIS_USERNAME",
-            "REDIS_PASSWORD",
-            "SERVER_KEY",
-            "DIFY_INNER_API_KEY",
-            "AWS_ACCESS_KEY_ID",
-            "AWS_SECRET_ACCESS_KEY",
-            "AZURE_BLOB_ACCOUNT_NAME",
-            "AZURE_BLOB_ACCOUNT_KEY",
-            "GOOGLE_CLOUD_STORAGE_BUCKET",
-        ],
+        supported: PLUGIN_DAEMON_KEYS,
     },
 ];
 
