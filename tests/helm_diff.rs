@@ -574,8 +574,11 @@ fn find_or_install_helm() -> PathBuf {
         .status();
     let path = tools.join("helm");
     let version = helm_version(&path);
+    // The installer's exit status is not trusted either way: its last line
+    // (`kubectl version | head -1` under pipefail) can die of SIGPIPE after a
+    // complete install. The installed binary's version is the verdict.
     assert!(
-        matches!(&status, Ok(s) if s.success()) && is_wanted(&version),
+        is_wanted(&version),
         "real Helm {HELM_VERSION} is required by the differential tests (tests/helm_diff.rs) and could not be had.\n\
          tried: {}\n\
          then `bash {} {}`: {status:?}; {} reports {version:?}.\n\
