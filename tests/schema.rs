@@ -20,6 +20,9 @@
 //!   random value trees on the paths the templates read (`PROPTEST_CASES`,
 //!   default 3,000; `DIFYX_SCHEMA_FILE` checks another schema file, to see
 //!   the property catch a too-strict one).
+//! * the in-place evaluator that checks values in a render reports exactly
+//!   what the `jsonschema` crate reports, on the generated trees and on a
+//!   schema using every keyword it implements.
 
 mod common;
 
@@ -32,7 +35,7 @@ use difyx::chart::Chart;
 use difyx::engine::{Capabilities, Engine, Release};
 use difyx::pipeline::{self, Options, Output, UserValues, ValuesFile};
 use difyx::values::merge::coalesce;
-use difyx::values::schema::{parse_schema, validate, SchemaError};
+use difyx::values::schema::{parse_schema, parse_schema_with, validate, SchemaError, Validator};
 use difyx::values::yaml::parse_values;
 use difyx::values::{Map, Value};
 use proptest::collection::vec;
@@ -1417,4 +1420,184 @@ fn schema_rejection_implies_render_rejection() {
     let n = cases as usize;
     assert!(got("schema rejects") * 5 >= n, "too few schema rejections");
     assert!(got("sampled renders") * 4 * 5 >= n, "too few renders");
+}
+
+// ---------------------------------------------------------------------------
+// The in-place evaluator against the general validator (`jsonschema`)
+// ---------------------------------------------------------------------------
+
+/// Both validators of one schema: the in-place one (asserted to be chosen)
+/// and the `jsonschema` crate.
+fn both_validators(text: &str) -> (difyx::values::schema::Schema, difyx::values::schema::Schema) {
+    let fast = parse_schema("test/values.schema.json", text).unwrap();
+    assert!(
+        fast.is_fast(),
+        "the in-place evaluator should take this schema"
+    );
+    let general = parse_schema_with("test/values.schema.json", text, Validator::General).unwrap();
+    assert!(!general.is_fast());
+    (fast, general)
+}
+
+/// Runs `strategy` and requires equal violation lists from both validators;
+/// returns how many cases had violations.
+fn agree<S: Strategy<Value = Map>>(text: &str, strategy: S, cases: u32) -> usize {
+    let (fast, general) = both_validators(text);
+    let rejected = AtomicUsize::new(0);
+    let mut runner = TestRunner::new(Config {
+        cases,
+        failure_persistence: None,
+        rng_algorithm: RngAlgorithm::XorShift,
+        ..Config::default()
+    });
+    runner
+        .run(&strategy, |values| {
+            let got = fast.violations(&values);
+            let want = general.violations(&values);
+            if !want.is_empty() {
+                rejected.fetch_add(1, Ordering::Relaxed);
+            }
+            prop_assert_eq!(got, want, "values: {:?}", values);
+            Ok(())
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    rejected.into_inner()
+}
+
+#[test]
+fn the_in_place_validator_agrees_with_jsonschema_on_the_chart_schema() {
+    let chart = Chart::embedded();
+    let strategy = case()
+        .prop_map(move |case| coalesce(&chart.name, &chart.values, case.values(), &mut Vec::new()));
+    let cases = cases_from_env(3000);
+    let rejected = agree(SCHEMA, strategy, cases);
+    // Both sides exercised: many rejections, many acceptances.
+    assert!(
+        rejected * 5 >= cases as usize,
+        "{rejected} of {cases} rejected"
+    );
+    assert!(
+        rejected * 5 <= 4 * cases as usize,
+        "{rejected} of {cases} rejected"
+    );
+}
+
+#[test]
+fn the_in_place_validator_agrees_on_every_values_file_of_the_repository() {
+    let chart = Chart::embedded();
+    let (fast, general) = both_validators(SCHEMA);
+    let mut files = vec![std::path::PathBuf::from(PRODUCTION)];
+    for dir in ["examples", "tests/fixtures/stores"] {
+        for entry in std::fs::read_dir(dir).unwrap() {
+            files.push(entry.unwrap().path());
+        }
+    }
+    for case in std::fs::read_dir(shared_dir().join("conformance")).unwrap() {
+        files.push(case.unwrap().path().join("values.yaml"));
+    }
+    let mut checked = 0;
+    for path in files
+        .iter()
+        .filter(|p| p.extension().is_some_and(|e| e == "yaml"))
+    {
+        let Ok(text) = std::fs::read_to_string(path) else {
+            continue;
+        };
+        let Ok(user) = parse_values(&text, &path.display().to_string()) else {
+            continue;
+        };
+        let values = coalesce(&chart.name, &chart.values, user, &mut Vec::new());
+        assert_eq!(
+            fast.violations(&values),
+            general.violations(&values),
+            "{}",
+            path.display()
+        );
+        checked += 1;
+    }
+    assert!(checked >= 20, "only {checked} files");
+}
+
+/// A draft-07 schema with every keyword the in-place evaluator implements.
+const EVERY_KEYWORD: &str = r##"{
+  "$schema": "http://json-schema.org/draft-07/schema#",
+  "title": "every keyword", "description": "d", "$comment": "c",
+  "type": "object",
+  "required": ["a", "b"],
+  "minProperties": 2, "maxProperties": 6,
+  "definitions": {
+    "leaf": {"type": ["string", "number", "null"], "minLength": 2, "maxLength": 4, "pattern": "^[a-c]+$",
+             "minimum": 1, "maximum": 10, "exclusiveMinimum": 0, "exclusiveMaximum": 9.5},
+    "tree": {"anyOf": [{"$ref": "#/definitions/leaf"}, {"type": "object", "additionalProperties": {"$ref": "#/definitions/tree"}}]},
+    "unused": {"not": {"const": 1}}
+  },
+  "properties": {
+    "a": {"$ref": "#/definitions/leaf", "type": "boolean"},
+    "b": {"type": "array", "items": {"$ref": "#/definitions/leaf"}, "minItems": 1, "maxItems": 3},
+    "c": {"type": "array", "items": [{"const": "x"}, {"enum": [1, "y", null]}]},
+    "d": {"if": {"type": "string"}, "then": {"enum": ["p", "q"]}, "else": {"type": "integer"}},
+    "e": {"allOf": [{"minimum": 2}, {"maximum": 3}], "not": {"const": 2.5}},
+    "f": {"$ref": "#/definitions/tree"},
+    "g": {"type": "object", "properties": {"x": false, "y": true}, "additionalProperties": false},
+    "h": {"enum": [[], {}, "z"]},
+    "i": {"const": {"k": [1, 2]}},
+    "j": {"if": {"required": ["on"], "properties": {"on": {"const": true}}}, "then": {"required": ["name"]}}
+  },
+  "patternProperties": {"^k": {"type": "string"}, "^k[0-9]$": {"maxLength": 1}},
+  "additionalProperties": {"type": ["string", "integer", "object"]}
+}"##;
+
+fn any_tree() -> impl Strategy<Value = Value> {
+    let leaf = prop_oneof![
+        Just(Value::Null),
+        any::<bool>().prop_map(Value::Bool),
+        select(vec![0.0, 1.0, 2.0, 2.5, 3.0, 9.5, 10.0, 11.0, -1.0, 1e20]).prop_map(Value::Float),
+        select(vec![-3i64, 0, 1, 2, 5, 12]).prop_map(Value::Int),
+        select(vec![
+            "", "a", "ab", "abc", "abcd", "abcde", "x", "y", "p", "z", "1", "µs", "ab\n"
+        ])
+        .prop_map(string),
+    ];
+    leaf.prop_recursive(3, 24, 4, |inner| {
+        prop_oneof![
+            vec(inner.clone(), 0..4).prop_map(Value::List),
+            proptest::collection::btree_map(
+                select(vec!["k", "x", "y", "on", "name", "k1", "k12", "other"])
+                    .prop_map(str::to_owned),
+                inner,
+                0..4
+            )
+            .prop_map(Value::Map),
+        ]
+    })
+}
+
+#[test]
+fn the_in_place_validator_agrees_with_jsonschema_on_every_keyword() {
+    let keys = select(vec![
+        "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "k1", "k12", "z",
+    ]);
+    let strategy = proptest::collection::btree_map(keys.prop_map(str::to_owned), any_tree(), 0..8);
+    let cases = cases_from_env(3000);
+    let rejected = agree(EVERY_KEYWORD, strategy, cases);
+    assert!(
+        rejected * 10 >= cases as usize,
+        "{rejected} of {cases} rejected"
+    );
+    // Modern drafts apply a $ref's siblings: the same keywords under 2020-12.
+    let modern = EVERY_KEYWORD
+        .replace(
+            "http://json-schema.org/draft-07/schema#",
+            "https://json-schema.org/draft/2020-12/schema",
+        )
+        .replace(
+            r#""items": [{"const": "x"}, {"enum": [1, "y", null]}]"#,
+            r#""items": {"enum": [1, "y", null]}"#,
+        );
+    let strategy = proptest::collection::btree_map(
+        select(vec!["a", "b", "c", "f", "g", "k1", "z"]).prop_map(str::to_owned),
+        any_tree(),
+        0..8,
+    );
+    agree(&modern, strategy, cases);
 }

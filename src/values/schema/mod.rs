@@ -18,11 +18,14 @@
 
 use std::fmt::Write as _;
 
-use jsonschema::error::{TypeKind, ValidationErrorKind};
-use jsonschema::{ValidationError, Validator};
 use serde_json::Value as Json;
 
-use crate::values::{Map, Value};
+use crate::values::Map;
+
+mod fast;
+mod general;
+
+pub use general::to_json;
 
 /// The values break the schema, or the schema itself is unusable. The
 /// Display text is the whole message, without a leading `Error: `.
@@ -45,31 +48,53 @@ pub struct Violation {
 }
 
 /// A compiled `values.schema.json`.
+#[derive(Debug)]
 pub struct Schema {
-    validator: Validator,
+    engine: Engine,
 }
 
-impl std::fmt::Debug for Schema {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Schema").finish_non_exhaustive()
-    }
+/// Which validator checks the values: the in-place evaluator when the
+/// schema keeps to the keywords it implements ([`fast`]), the general one
+/// otherwise ([`general`]). Both report the same violations.
+#[derive(Debug)]
+enum Engine {
+    Fast(fast::Compiled),
+    General(general::General),
+}
+
+/// Which validator [`parse_schema_with`] should use.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Validator {
+    /// The in-place evaluator where it can, the general validator otherwise.
+    Auto,
+    /// Always the general validator (the `jsonschema` crate): the reference
+    /// the tests hold the in-place one to.
+    General,
 }
 
 /// Compiles a schema document. `source` names the file in messages
 /// (for example `dify/values.schema.json`).
 pub fn parse_schema(source: &str, schema_json: &str) -> Result<Schema, SchemaError> {
+    parse_schema_with(source, schema_json, Validator::Auto)
+}
+
+/// [`parse_schema`] with a choice of validator.
+pub fn parse_schema_with(
+    source: &str,
+    schema_json: &str,
+    validator: Validator,
+) -> Result<Schema, SchemaError> {
     let doc: Json = serde_json::from_str(schema_json)
         .map_err(|e| schema_file_error(format!("{source}: not valid JSON: {e}")))?;
-    let validator = jsonschema::validator_for(&doc).map_err(|e| {
-        let at = e.instance_path().as_str();
-        let at = if at.is_empty() {
-            String::new()
-        } else {
-            format!(" at '{at}'")
-        };
-        schema_file_error(format!("{source}: not a valid JSON Schema{at}: {e}"))
-    })?;
-    Ok(Schema { validator })
+    let fast = match validator {
+        Validator::Auto => fast::compile(&doc),
+        Validator::General => None,
+    };
+    let engine = match fast {
+        Some(compiled) => Engine::Fast(compiled),
+        None => Engine::General(general::General::compile(source, &doc)?),
+    };
+    Ok(Schema { engine })
 }
 
 fn schema_file_error(message: String) -> SchemaError {
@@ -80,23 +105,30 @@ fn schema_file_error(message: String) -> SchemaError {
 }
 
 impl Schema {
+    /// Whether the in-place evaluator checks these values (for tests and
+    /// benchmarks).
+    pub fn is_fast(&self) -> bool {
+        matches!(self.engine, Engine::Fast(_))
+    }
+
+    /// Every violation in `values`, sorted by path, without duplicates.
+    pub fn violations(&self, values: &Map) -> Vec<Violation> {
+        let mut violations = match &self.engine {
+            Engine::Fast(compiled) => compiled.violations(values),
+            Engine::General(general) => general.violations(values),
+        };
+        violations.sort();
+        violations.dedup();
+        violations
+    }
+
     /// Checks `values` (the final, coalesced values) and reports every
     /// violation at once.
     pub fn validate(&self, chart_name: &str, values: &Map) -> Result<(), SchemaError> {
-        let instance = map_to_json(values);
-        let mut violations: Vec<Violation> = self
-            .validator
-            .iter_errors(&instance)
-            .map(|e| Violation {
-                path: e.instance_path().as_str().to_owned(),
-                message: message(&e),
-            })
-            .collect();
+        let violations = self.violations(values);
         if violations.is_empty() {
             return Ok(());
         }
-        violations.sort();
-        violations.dedup();
         let mut message = String::from(
             "values don't meet the specifications of the schema(s) in the following chart(s):\n",
         );
@@ -154,152 +186,107 @@ pub fn validate(chart_name: &str, schema_json: &str, values: &Map) -> Result<(),
         .validate(chart_name, values)
 }
 
-/// The values as JSON, as Helm hands them to the validator. Numbers are
-/// float64 in Helm; one holding an integer is written as a JSON integer so
-/// that `"type": "integer"` accepts it, as in Helm.
-pub fn to_json(v: &Value) -> Json {
-    match v {
-        Value::Null => Json::Null,
-        Value::Bool(b) => Json::Bool(*b),
-        Value::Int(i) => Json::from(*i),
-        Value::Float(f) => float_to_json(*f),
-        Value::String(s) => Json::String(s.clone()),
-        Value::List(l) => Json::Array(l.iter().map(to_json).collect()),
-        Value::Map(m) => map_to_json(m),
+/// The wording of each violation, shared by both validators: that of the
+/// validator Helm 4 uses (santhosh-tekuri/jsonschema v6). No message quotes
+/// a whole value: values hold secrets.
+mod messages {
+    use std::fmt::Write as _;
+
+    use serde_json::Value as Json;
+
+    pub const FALSE_SCHEMA: &str = "false schema";
+    pub const ANY_OF: &str = "anyOf failed";
+    pub const NOT: &str = "'not' failed";
+
+    pub fn types(got: &str, want: &[&str]) -> String {
+        format!("got {got}, want {}", want.join(" or "))
     }
-}
 
-fn map_to_json(m: &Map) -> Json {
-    Json::Object(m.iter().map(|(k, v)| (k.clone(), to_json(v))).collect())
-}
-
-fn float_to_json(f: f64) -> Json {
-    // 2^63: every integral float below it in magnitude fits an i64 exactly.
-    const LIMIT: f64 = 9_223_372_036_854_775_808.0;
-    if f.fract() == 0.0 && f.abs() < LIMIT {
-        Json::from(f as i64)
-    } else {
-        // YAML and JSON values never hold NaN or infinities (Helm rejects them).
-        serde_json::Number::from_f64(f).map_or(Json::Null, Json::Number)
-    }
-}
-
-/// The message for one violation, in the validator-of-Helm wording where the
-/// keyword is one a values schema uses; jsonschema's own text otherwise.
-fn message(e: &ValidationError<'_>) -> String {
-    let instance = e.instance();
-    match e.kind() {
-        ValidationErrorKind::Type { kind } => {
-            let want: Vec<&str> = match kind {
-                TypeKind::Single(t) => vec![t.as_str()],
-                TypeKind::Multiple(set) => set.iter().map(|t| t.as_str()).collect(),
-            };
-            format!("got {}, want {}", type_of(instance), want.join(" or "))
-        }
-        ValidationErrorKind::Enum { options } => match options.as_array() {
-            Some(opts) if opts.len() == 1 => format!("value must be {}", display(&opts[0])),
-            Some(opts) if opts.iter().all(is_primitive) => format!(
+    pub fn enumeration(options: &[Json]) -> String {
+        match options {
+            [one] => constant(one),
+            _ if options.iter().all(is_primitive) => format!(
                 "value must be one of {}",
-                opts.iter().map(display).collect::<Vec<_>>().join(", ")
+                options.iter().map(display).collect::<Vec<_>>().join(", ")
             ),
             _ => "enum failed".to_owned(),
-        },
-        ValidationErrorKind::Constant { expected_value } if is_primitive(expected_value) => {
-            format!("value must be {}", display(expected_value))
         }
-        ValidationErrorKind::Pattern { pattern } => match instance.as_str() {
-            Some(s) => format!("{} does not match pattern {}", quote(s), quote(pattern)),
-            None => e.to_string(),
-        },
-        ValidationErrorKind::Required { property } => match property.as_str() {
-            Some(p) => format!("missing property {}", quote(p)),
-            None => e.to_string(),
-        },
-        ValidationErrorKind::MinLength { limit } => {
-            format!("minLength: got {}, want {limit}", str_len(instance))
+    }
+
+    pub fn constant(value: &Json) -> String {
+        if is_primitive(value) {
+            format!("value must be {}", display(value))
+        } else {
+            "const failed".to_owned()
         }
-        ValidationErrorKind::MaxLength { limit } => {
-            format!("maxLength: got {}, want {limit}", str_len(instance))
-        }
-        ValidationErrorKind::Minimum { limit } => format!("minimum: got {instance}, want {limit}"),
-        ValidationErrorKind::Maximum { limit } => format!("maximum: got {instance}, want {limit}"),
-        ValidationErrorKind::MinItems { limit } => {
-            format!(
-                "minItems: got {}, want {limit}",
-                instance.as_array().map_or(0, Vec::len)
-            )
-        }
-        ValidationErrorKind::MaxItems { limit } => {
-            format!(
-                "maxItems: got {}, want {limit}",
-                instance.as_array().map_or(0, Vec::len)
-            )
-        }
-        ValidationErrorKind::AdditionalProperties { unexpected } => format!(
+    }
+
+    pub fn required(name: &str) -> String {
+        format!("missing property {}", quote(name))
+    }
+
+    pub fn count(keyword: &str, got: u64, want: u64) -> String {
+        format!("{keyword}: got {got}, want {want}")
+    }
+
+    pub fn pattern(s: &str, pattern: &str) -> String {
+        format!("{} does not match pattern {}", quote(s), quote(pattern))
+    }
+
+    pub fn bound(keyword: &str, got: &Json, want: &Json) -> String {
+        format!("{keyword}: got {got}, want {want}")
+    }
+
+    pub fn additional(names: &[&str]) -> String {
+        format!(
             "additional properties {} not allowed",
-            unexpected
+            names
                 .iter()
                 .map(|p| quote(p))
                 .collect::<Vec<_>>()
                 .join(", ")
-        ),
-        _ => e.to_string(),
+        )
     }
-}
 
-/// A JSON type name as the Helm validator reports it: every number is a "number".
-fn type_of(v: &Json) -> &'static str {
-    match v {
-        Json::Null => "null",
-        Json::Bool(_) => "boolean",
-        Json::Number(_) => "number",
-        Json::String(_) => "string",
-        Json::Array(_) => "array",
-        Json::Object(_) => "object",
+    fn is_primitive(v: &Json) -> bool {
+        !matches!(v, Json::Array(_) | Json::Object(_))
     }
-}
 
-fn is_primitive(v: &Json) -> bool {
-    !matches!(v, Json::Array(_) | Json::Object(_))
-}
-
-fn display(v: &Json) -> String {
-    match v {
-        Json::String(s) => quote(s),
-        Json::Array(_) | Json::Object(_) => "value".to_owned(),
-        other => other.to_string(),
-    }
-}
-
-fn str_len(v: &Json) -> usize {
-    v.as_str().map_or(0, |s| s.chars().count())
-}
-
-/// Single-quoted, with Go-`%q`-style escapes for control characters and `'`.
-fn quote(s: &str) -> String {
-    let mut out = String::with_capacity(s.len() + 2);
-    out.push('\'');
-    for c in s.chars() {
-        match c {
-            '\'' => out.push_str("\\'"),
-            '\\' => out.push_str("\\\\"),
-            '\n' => out.push_str("\\n"),
-            '\r' => out.push_str("\\r"),
-            '\t' => out.push_str("\\t"),
-            c if c.is_control() => {
-                let _ = write!(out, "\\u{:04x}", c as u32);
-            }
-            c => out.push(c),
+    fn display(v: &Json) -> String {
+        match v {
+            Json::String(s) => quote(s),
+            Json::Array(_) | Json::Object(_) => "value".to_owned(),
+            other => other.to_string(),
         }
     }
-    out.push('\'');
-    out
+
+    /// Single-quoted, with Go-`%q`-style escapes for control characters and `'`.
+    pub fn quote(s: &str) -> String {
+        let mut out = String::with_capacity(s.len() + 2);
+        out.push('\'');
+        for c in s.chars() {
+            match c {
+                '\'' => out.push_str("\\'"),
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                '\t' => out.push_str("\\t"),
+                c if c.is_control() => {
+                    let _ = write!(out, "\\u{:04x}", c as u32);
+                }
+                c => out.push(c),
+            }
+        }
+        out.push('\'');
+        out
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::values::yaml::parse_values;
+    use crate::values::Value;
 
     const SCHEMA: &str = r#"{
       "$schema": "https://json-schema.org/draft/2020-12/schema",
@@ -391,8 +378,8 @@ mod tests {
 
     #[test]
     fn quoting_escapes_like_go() {
-        assert_eq!(quote("it's\n"), "'it\\'s\\n'");
-        assert_eq!(quote("µs"), "'µs'");
+        assert_eq!(messages::quote("it's\n"), "'it\\'s\\n'");
+        assert_eq!(messages::quote("µs"), "'µs'");
     }
 
     #[test]
@@ -429,7 +416,7 @@ mod tests {
             "l".into(),
             Value::List(vec![Value::Null, Value::Bool(true)]),
         );
-        let json = map_to_json(&m);
+        let json = general::map_to_json(&m);
         assert_eq!(
             json,
             serde_json::json!({"i": -4, "f": 1.5, "big": 1e20, "neg0": 0, "l": [null, true]})
