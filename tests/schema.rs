@@ -1429,7 +1429,16 @@ fn schema_rejection_implies_render_rejection() {
 /// Both validators of one schema: the in-place one (asserted to be chosen)
 /// and the `jsonschema` crate.
 fn both_validators(text: &str) -> (difyx::values::schema::Schema, difyx::values::schema::Schema) {
-    let fast = parse_schema("test/values.schema.json", text).unwrap();
+    both_validators_of(text, text)
+}
+
+/// The in-place validator of `fast_text`, the general one of `general_text`.
+fn both_validators_of(
+    fast_text: &str,
+    general_text: &str,
+) -> (difyx::values::schema::Schema, difyx::values::schema::Schema) {
+    let text = general_text;
+    let fast = parse_schema("test/values.schema.json", fast_text).unwrap();
     assert!(
         fast.is_fast(),
         "the in-place evaluator should take this schema"
@@ -1442,7 +1451,14 @@ fn both_validators(text: &str) -> (difyx::values::schema::Schema, difyx::values:
 /// Runs `strategy` and requires equal violation lists from both validators;
 /// returns how many cases had violations.
 fn agree<S: Strategy<Value = Map>>(text: &str, strategy: S, cases: u32) -> usize {
-    let (fast, general) = both_validators(text);
+    agree_of(both_validators(text), strategy, cases)
+}
+
+fn agree_of<S: Strategy<Value = Map>>(
+    (fast, general): (difyx::values::schema::Schema, difyx::values::schema::Schema),
+    strategy: S,
+    cases: u32,
+) -> usize {
     let rejected = AtomicUsize::new(0);
     let mut runner = TestRunner::new(Config {
         cases,
@@ -1470,7 +1486,10 @@ fn the_in_place_validator_agrees_with_jsonschema_on_the_chart_schema() {
     let strategy = case()
         .prop_map(move |case| coalesce(&chart.name, &chart.values, case.values(), &mut Vec::new()));
     let cases = cases_from_env(3000);
-    let rejected = agree(SCHEMA, strategy, cases);
+    // The binary's schema (annotations stripped at build time) in place,
+    // against the source file in jsonschema.
+    let embedded = Chart::embedded().schema.expect("the chart has a schema");
+    let rejected = agree_of(both_validators_of(&embedded, SCHEMA), strategy, cases);
     // Both sides exercised: many rejections, many acceptances.
     assert!(
         rejected * 5 >= cases as usize,
@@ -1485,7 +1504,8 @@ fn the_in_place_validator_agrees_with_jsonschema_on_the_chart_schema() {
 #[test]
 fn the_in_place_validator_agrees_on_every_values_file_of_the_repository() {
     let chart = Chart::embedded();
-    let (fast, general) = both_validators(SCHEMA);
+    let embedded = chart.schema.clone().expect("the chart has a schema");
+    let (fast, general) = both_validators_of(&embedded, SCHEMA);
     let mut files = vec![std::path::PathBuf::from(PRODUCTION)];
     for dir in ["examples", "tests/fixtures/stores"] {
         for entry in std::fs::read_dir(dir).unwrap() {
