@@ -4,13 +4,15 @@
 //! Nothing here prints: the caller gets the output and the warnings, or one
 //! [`Error`], and decides what to write where.
 
-use crate::chart::Chart;
+use std::sync::Arc;
+
+use crate::chart::{Chart, SchemaCheck};
 use crate::engine::{Capabilities, Engine, Release, RenderError};
 use crate::manifests::{self, Manifest, ManifestError};
 use crate::values::merge::{coalesce, merge_maps};
 use crate::values::strvals::{self, SetKind, StrvalsError};
 use crate::values::yaml::{parse_values, YamlError};
-use crate::values::Map;
+use crate::values::{Map, Value};
 
 /// Anything that stops a render. Each message is one paragraph naming the
 /// file, flag or value path at fault.
@@ -76,18 +78,32 @@ impl UserValues {
     }
 }
 
-/// The final values the templates see, and the merge warnings.
+/// The final values the templates see, and the merge warnings, checked
+/// against the chart's schema (unless `skip_schema_validation`).
 pub fn compute_values(
     chart: &Chart,
     user: &UserValues,
     skip_schema_validation: bool,
 ) -> Result<(Map, Vec<String>), Error> {
-    let mut warnings = Vec::new();
-    let values = coalesce(&chart.name, &chart.values, user.merged()?, &mut warnings);
-    if let (Some(schema), false) = (&chart.schema, skip_schema_validation) {
-        crate::values::schema::validate(&chart.name, schema, &values)?;
+    let (values, warnings) = merge_values(chart, user)?;
+    if !skip_schema_validation {
+        check_schema(chart, &values)?;
     }
     Ok((values, warnings))
+}
+
+/// The final values and the merge warnings, unchecked.
+fn merge_values(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
+    let mut warnings = Vec::new();
+    let values = coalesce(&chart.name, &chart.values, user.merged()?, &mut warnings);
+    Ok((values, warnings))
+}
+
+fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
+    if let Some(schema) = &chart.schema {
+        crate::values::schema::validate(&chart.name, schema, values)?;
+    }
+    Ok(())
 }
 
 /// What to render and how to print it.
@@ -131,8 +147,36 @@ pub fn template_with(
 ) -> Result<Output, Error> {
     crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
     crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
-    let (values, mut warnings) = compute_values(chart, user, opts.skip_schema_validation)?;
-    let rendered = engine.render(values, &opts.release, &opts.capabilities)?;
+    let (values, warnings) = merge_values(chart, user)?;
+    let check = (!opts.skip_schema_validation).then_some(chart.schema_check);
+    if check == Some(SchemaCheck::BeforeRender) {
+        check_schema(chart, &values)?;
+    }
+    let values = Arc::new(Value::Map(values));
+    match render_values(engine, chart, Arc::clone(&values), warnings, opts) {
+        // A render that failed for its values: the schema, where it explains
+        // failures, names every wrong value at once.
+        Err(e)
+            if check == Some(SchemaCheck::ExplainsFailures) && !matches!(e, Error::Strict(_)) =>
+        {
+            if let Value::Map(values) = &*values {
+                check_schema(chart, values)?;
+            }
+            Err(e)
+        }
+        result => result,
+    }
+}
+
+/// Renders checked values, splits, validates, sorts and frames the output.
+fn render_values(
+    engine: &Engine<'_>,
+    chart: &Chart,
+    values: Arc<Value>,
+    mut warnings: Vec<String>,
+    opts: &Options,
+) -> Result<Output, Error> {
+    let rendered = engine.render_shared(values, &opts.release, &opts.capabilities)?;
     warnings.extend(rendered.warnings);
     let mut manifests = manifests::split(&chart.name, &rendered.files)?;
     warnings.extend(manifests::validate::validate(&manifests)?);

@@ -1621,3 +1621,123 @@ fn the_in_place_validator_agrees_with_jsonschema_on_every_keyword() {
     );
     agree(&modern, strategy, cases);
 }
+
+// ---------------------------------------------------------------------------
+// When the schema is checked (chart::SchemaCheck)
+// ---------------------------------------------------------------------------
+
+/// A copy of charts/dify whose schema also asks `extra` to be an integer:
+/// a rule no template depends on.
+fn stricter_chart_dir() -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo_dir().join("charts/dify");
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    for entry in std::fs::read_dir(src.join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            dir.path().join("templates").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    for file in ["Chart.yaml", "values.yaml"] {
+        std::fs::copy(src.join(file), dir.path().join(file)).unwrap();
+    }
+    let mut schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
+    schema["properties"]["extra"] = serde_json::json!({"type": "integer"});
+    std::fs::write(dir.path().join("values.schema.json"), schema.to_string()).unwrap();
+    dir
+}
+
+#[test]
+fn a_chart_directory_schema_is_checked_before_rendering_as_helm_does() {
+    let dir = stricter_chart_dir();
+    let chart = dir.path().to_str().unwrap();
+    let out = difyx(&["template", "dify", chart, "--set", "extra=x"], None);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("- at '/extra' (extra): got string, want integer"),
+        "{}",
+        stderr(&out)
+    );
+    // The same values render with --skip-schema-validation, and with a value
+    // the schema accepts.
+    let skip = difyx(
+        &[
+            "template",
+            "dify",
+            chart,
+            "--set",
+            "extra=x",
+            "--skip-schema-validation",
+        ],
+        None,
+    );
+    assert!(skip.status.success(), "{}", stderr(&skip));
+    let fine = difyx(&["template", "dify", chart, "--set", "extra=3"], None);
+    assert!(fine.status.success(), "{}", stderr(&fine));
+    assert_eq!(fine.stdout, skip.stdout);
+}
+
+#[test]
+fn the_embedded_chart_explains_a_failed_render_with_every_schema_violation() {
+    let args = [
+        "template",
+        "dify",
+        "--set",
+        "externalSecret.enabled=true",
+        "--set",
+        "externalSecret.api.refreshInterval=5",
+        "--set",
+        "externalSecret.secretStore.kind=Vault",
+    ];
+    let out = difyx(&args, None);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    let err = stderr(&out);
+    assert!(
+        err.contains("values don't meet the specifications of the schema(s)"),
+        "{err}"
+    );
+    assert!(
+        err.contains("- at '/externalSecret/api/refreshInterval'"),
+        "{err}"
+    );
+    assert!(
+        err.contains("- at '/externalSecret/secretStore/kind'"),
+        "{err}"
+    );
+    // Without the schema the render's own first error is reported.
+    let mut skip = args.to_vec();
+    skip.push("--skip-schema-validation");
+    let out = difyx(&skip, None);
+    assert!(!out.status.success());
+    assert!(
+        !stderr(&out).contains("values don't meet"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn the_embedded_chart_and_its_directory_give_the_same_verdicts() {
+    // Lazy (embedded) and eager (directory) checking agree wherever the
+    // schema only rejects what the render rejects.
+    let dir = repo_dir().join("charts/dify");
+    let chart = dir.to_str().unwrap();
+    for set in [
+        "externalSecret.enabled=true",
+        "externalSecret.api.refreshInterval=5",
+        "externalSecret.enabled=true,externalSecret.api.refreshInterval=5",
+        "externalSecret.enabled=true,externalSecret.sandbox.remoteRefs.API_KEY.key=null",
+        "fullnameOverride=Bad_Name",
+        "api.secretKey=null",
+    ] {
+        let embedded = difyx(&["template", "dify", "--set", set], None);
+        let on_disk = difyx(&["template", "dify", chart, "--set", set], None);
+        assert_eq!(embedded.status.success(), on_disk.status.success(), "{set}");
+        assert_eq!(stdout(&embedded), stdout(&on_disk), "{set}");
+        assert_eq!(stderr(&embedded), stderr(&on_disk), "{set}");
+    }
+}

@@ -48,9 +48,27 @@ pub struct Chart {
     pub values: Map,
     /// The text of `values.schema.json`, if the chart has one.
     pub schema: Option<String>,
+    /// When a render checks the values against [`Chart::schema`].
+    pub schema_check: SchemaCheck,
     /// Templates as (path relative to the chart, e.g. `templates/api-secret.yaml`, source),
     /// sorted by path.
     pub templates: Vec<(String, String)>,
+}
+
+/// When `difyx template` checks the values against the chart's schema.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SchemaCheck {
+    /// Before rendering, as Helm checks every chart's `values.schema.json`:
+    /// the rule for every chart directory.
+    BeforeRender,
+    /// Only to explain a failed render, listing every wrong value at once.
+    /// For the embedded chart, whose schema (upstream's chart has none) is
+    /// written to reject only values its templates reject: a render that
+    /// succeeds had values the schema accepts, so checking them first would
+    /// be work without effect. `tests/schema.rs` holds the schema to that
+    /// (`schema_rejection_implies_render_rejection`, on generated values),
+    /// and `difyx values` and `difyx lint` still check before anything else.
+    ExplainsFailures,
 }
 
 /// The embedded Dify chart's files, relative to `charts/dify/`.
@@ -138,6 +156,10 @@ impl Chart {
             file("values.schema.json"),
             templates,
         )
+        .map(|chart| Chart {
+            schema_check: SchemaCheck::ExplainsFailures,
+            ..chart
+        })
         .expect("the embedded chart is valid (checked by tests)")
     }
 
@@ -211,6 +233,7 @@ impl Chart {
             values_yaml,
             values,
             schema,
+            schema_check: SchemaCheck::BeforeRender,
             templates,
         })
     }

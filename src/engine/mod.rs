@@ -11,6 +11,8 @@ pub mod filters;
 pub mod node;
 pub mod scalar;
 
+use std::sync::Arc;
+
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{context, Environment, UndefinedBehavior, Value as JValue};
 
@@ -117,7 +119,18 @@ impl<'c> Engine<'c> {
         release: &Release,
         caps: &Capabilities,
     ) -> Result<Rendered, RenderError> {
-        let scope = Scope::new(Value::Map(values));
+        self.render_shared(Arc::new(Value::Map(values)), release, caps)
+    }
+
+    /// [`Engine::render`] of values the caller keeps a handle on (to
+    /// explain a failed render with them).
+    pub fn render_shared(
+        &self,
+        values: Arc<Value>,
+        release: &Release,
+        caps: &Capabilities,
+    ) -> Result<Rendered, RenderError> {
+        let scope = Scope::new(values);
         let values = JValue::from_object(Node::root(scope.clone()));
         let chart = context! {
             Name => &self.chart.name,

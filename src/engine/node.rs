@@ -25,12 +25,12 @@ use crate::values::Value;
 /// State shared by every node of one render: the values and the warnings.
 #[derive(Debug)]
 pub struct Scope {
-    pub values: Value,
+    pub values: Arc<Value>,
     pub warnings: Mutex<Vec<String>>,
 }
 
 impl Scope {
-    pub fn new(values: Value) -> Arc<Self> {
+    pub fn new(values: Arc<Value>) -> Arc<Self> {
         Arc::new(Scope {
             values,
             warnings: Mutex::new(Vec::new()),
@@ -75,7 +75,7 @@ impl Node {
 
     /// The value here, or `None` when some step is absent.
     pub fn get(&self) -> Option<&Value> {
-        let mut cur = &self.scope.values;
+        let mut cur: &Value = &self.scope.values;
         for step in &self.steps {
             cur = match (step, cur) {
                 (Step::Key(k), Value::Map(m)) => m.get(k)?,
