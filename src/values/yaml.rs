@@ -336,10 +336,7 @@ mod fast {
 
     /// The document in `text`, or `None` when the text is outside the subset.
     pub(super) fn parse(text: &str) -> Option<Value> {
-        if !plain_text(text) {
-            return None;
-        }
-        let mut lines: Vec<&str> = text.split('\n').collect();
+        let mut lines = lines(text)?;
         // The piece after the last newline is a line only when not empty.
         let unterminated_last = !lines.last().is_some_and(|l| l.is_empty());
         if !unterminated_last {
@@ -368,19 +365,48 @@ mod fast {
         Some(value)
     }
 
-    /// No tab, carriage return, BOM, control or non-printable character:
-    /// those are for serde-saphyr to judge.
-    fn plain_text(text: &str) -> bool {
-        let bytes_ok = text.bytes().all(|b| b >= 0x20 && b != 0x7f || b == b'\n');
-        bytes_ok
-            && (text.is_ascii()
-                || text.chars().all(|c| {
-                    (!c.is_control() || c == '\n')
-                        && !matches!(
-                            c,
-                            '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
-                        )
-                }))
+    /// The lines of `text` (as `split('\n')` gives them), in one pass that
+    /// also refuses tabs, carriage returns, BOMs, control and non-printable
+    /// characters: those are for serde-saphyr to judge.
+    fn lines(text: &str) -> Option<Vec<&str>> {
+        let bytes = text.as_bytes();
+        // Without early exit, so that it compiles to vector instructions.
+        let printable_bytes = bytes.iter().fold(true, |ok, &b| {
+            ok & ((b >= 0x20 && b != 0x7f) | (b == b'\n'))
+        });
+        let printable = |c: char| {
+            c == '\n'
+                || !c.is_control()
+                    && !matches!(
+                        c,
+                        '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
+                    )
+        };
+        if !printable_bytes || !(text.is_ascii() || text.chars().all(printable)) {
+            return None;
+        }
+        // Values files average ~30 bytes a line.
+        let mut lines = Vec::with_capacity(bytes.len() / 24 + 1);
+        let mut start = 0;
+        for end in memchr::memchr_iter(b'\n', bytes) {
+            lines.push(&text[start..end]);
+            start = end + 1;
+        }
+        lines.push(&text[start..]);
+        Some(lines)
+    }
+
+    /// The index of the first `a` directly followed by `b` in `bytes`.
+    fn find_pair(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+        let mut from = 0;
+        while let Some(i) = bytes[from..].iter().position(|&c| c == a) {
+            let at = from + i;
+            if bytes.get(at + 1) == Some(&b) {
+                return Some(at);
+            }
+            from = at + 1;
+        }
+        None
     }
 
     struct Reader<'a> {
@@ -844,9 +870,9 @@ mod fast {
 
     /// A one-line plain scalar in block context, up to a comment.
     fn plain(s: &str) -> Option<Value> {
-        let end = s.find(" #").unwrap_or(s.len());
+        let end = find_pair(s.as_bytes(), b' ', b'#').unwrap_or(s.len());
         let token = s[..end].trim_end_matches(' ');
-        if token.contains(": ") || token.ends_with(':') {
+        if find_pair(token.as_bytes(), b':', b' ').is_some() || token.ends_with(':') {
             return None;
         }
         resolve(token)
@@ -1215,6 +1241,11 @@ mod tests {
             "a: 1\n---\nb: 2\n",
             "a:\tb\n",
             "a: b\r\n",
+            "\u{feff}a: 1\n",
+            "a: b\u{2028}c\n",
+            "a: \u{85}\n",
+            "a: b\u{7f}\n",
+            "a: é\u{1}\n",
             "? complex\n: key\n",
             "a: [1,\n  2]\n",
             "a: b: c\n",
