@@ -88,9 +88,19 @@ fn stages(c: &mut Criterion) {
         b.iter(|| Engine::new(black_box(&chart)).unwrap())
     });
     if let Some(json) = &chart.schema {
-        c.bench_function("schema_compile/embedded", |b| {
-            b.iter(|| schema::parse_schema("dify/values.schema.json", black_box(json)).unwrap())
-        });
+        // In place (what renders use) and the jsonschema crate (the general
+        // validator, for schemas with other keywords), on the same schema.
+        for (validator, kind) in [
+            ("in_place", schema::Validator::Auto),
+            ("jsonschema", schema::Validator::General),
+        ] {
+            c.bench_function(&format!("schema_compile/{validator}"), |b| {
+                b.iter(|| {
+                    schema::parse_schema_with("dify/values.schema.json", black_box(json), kind)
+                        .unwrap()
+                })
+            });
+        }
     }
 
     for (name, text) in inputs() {
@@ -114,10 +124,18 @@ fn stages(c: &mut Criterion) {
         });
 
         if let Some(json) = &chart.schema {
-            let compiled = schema::parse_schema("dify/values.schema.json", json).unwrap();
-            c.benchmark_group("schema_check").bench_function(name, |b| {
-                b.iter(|| compiled.validate(&chart.name, black_box(&values)))
-            });
+            let mut g = c.benchmark_group("schema_check");
+            for (validator, kind) in [
+                ("in_place", schema::Validator::Auto),
+                ("jsonschema", schema::Validator::General),
+            ] {
+                let compiled =
+                    schema::parse_schema_with("dify/values.schema.json", json, kind).unwrap();
+                g.bench_function(BenchmarkId::new(validator, name), |b| {
+                    b.iter(|| compiled.validate(&chart.name, black_box(&values)))
+                });
+            }
+            g.finish();
         }
 
         let rendered = engine
