@@ -158,9 +158,13 @@ pub fn compile(doc: &Json) -> Option<Compiled> {
         let target = doc.pointer(&pointer)?;
         compiler.node_into(target, id, false)?;
     }
-    Some(Compiled {
+    let compiled = Compiled {
         nodes: compiler.nodes,
-    })
+    };
+    // A loop of references that never descends into the value
+    // (`{"$ref": "#"}`) would recurse forever here: such schemas are the
+    // general validator's to judge.
+    (!compiled.loops_in_place()).then_some(compiled)
 }
 
 enum Dialect {
@@ -514,6 +518,61 @@ impl Sink<'_> {
 }
 
 impl Compiled {
+    /// The nodes a node applies to the same value (not to a part of it).
+    fn in_place(&self, id: NodeId) -> Vec<NodeId> {
+        let mut out = Vec::new();
+        for keyword in &self.nodes[id].keywords {
+            match keyword {
+                Keyword::Ref(n) | Keyword::Not(n) => out.push(*n),
+                Keyword::AllOf(ns) | Keyword::AnyOf(ns) => out.extend(ns),
+                Keyword::If {
+                    condition,
+                    then,
+                    otherwise,
+                } => {
+                    out.push(*condition);
+                    out.extend(then.iter().chain(otherwise));
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Whether some node reaches itself through [`Compiled::in_place`] edges.
+    fn loops_in_place(&self) -> bool {
+        // Depth-first search with colours: 0 unseen, 1 on the stack, 2 done.
+        let mut colour = vec![0u8; self.nodes.len()];
+        for root in 0..self.nodes.len() {
+            if colour[root] != 0 {
+                continue;
+            }
+            let mut stack = vec![(root, self.in_place(root), 0usize)];
+            colour[root] = 1;
+            while let Some((node, next, i)) = stack.last_mut() {
+                match next.get(*i).copied() {
+                    Some(child) => {
+                        *i += 1;
+                        match colour[child] {
+                            1 => return true,
+                            0 => {
+                                colour[child] = 1;
+                                let grandchildren = self.in_place(child);
+                                stack.push((child, grandchildren, 0));
+                            }
+                            _ => {}
+                        }
+                    }
+                    None => {
+                        colour[*node] = 2;
+                        stack.pop();
+                    }
+                }
+            }
+        }
+        false
+    }
+
     /// Every violation in `values`, unsorted.
     pub fn violations(&self, values: &Map) -> Vec<Violation> {
         let mut out = Vec::new();
@@ -814,13 +873,17 @@ mod tests {
             r#"{"items": [true]}"#,
             r#"{"minLength": -1}"#,
             r#"{"properties": {"a": {"$id": "x"}}}"#,
+            r##"{"$ref": "#"}"##,
+            r##"{"definitions": {"a": {"$ref": "#/definitions/a"}}, "$ref": "#/definitions/a"}"##,
+            r##"{"definitions": {"a": {"anyOf": [{"$ref": "#/definitions/b"}]}, "b": {"not": {"$ref": "#/definitions/a"}}}}"##,
         ] {
             assert!(!compiles(schema), "{schema}");
         }
         for schema in [
             r#"{}"#,
             r#"{"$schema": "http://json-schema.org/draft-07/schema#", "items": [true]}"#,
-            r##"{"definitions": {"a": {"$ref": "#/definitions/a"}}, "$ref": "#/definitions/a"}"##,
+            // Recursion through a part of the value ends with the value.
+            r##"{"properties": {"child": {"$ref": "#"}}, "items": {"$ref": "#"}}"##,
         ] {
             assert!(compiles(schema), "{schema}");
         }
