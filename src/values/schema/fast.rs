@@ -349,14 +349,7 @@ impl<'d> Compiler<'d> {
                 value: value.clone(),
                 message: messages::constant(value),
             },
-            "required" => {
-                let names = value.as_array()?;
-                let names: Option<Vec<String>> = names
-                    .iter()
-                    .map(|n| n.as_str().map(str::to_owned))
-                    .collect();
-                Keyword::Required(names?)
-            }
+            "required" => Keyword::Required(unique_strings(value)?),
             "items" => match value {
                 Json::Array(list) if self.legacy => Keyword::TupleItems(
                     list.iter()
@@ -411,13 +404,27 @@ fn number(value: &Json) -> Option<Json> {
     value.is_number().then(|| value.clone())
 }
 
+/// A list of distinct strings, as the meta-schemas want `required` and a
+/// list of `type`s to be (the general validator refuses duplicates).
+fn unique_strings(value: &Json) -> Option<Vec<String>> {
+    let mut names: Vec<String> = Vec::new();
+    for name in value.as_array()? {
+        let name = name.as_str()?;
+        if names.iter().any(|n| n == name) {
+            return None;
+        }
+        names.push(name.to_owned());
+    }
+    Some(names)
+}
+
 fn types(value: &Json) -> Option<u8> {
     let bit = |name: &str| TYPE_NAMES.iter().position(|t| *t == name).map(|i| 1u8 << i);
     match value {
         Json::String(name) => bit(name),
-        Json::Array(names) if !names.is_empty() => names
+        Json::Array(list) if !list.is_empty() => unique_strings(value)?
             .iter()
-            .try_fold(0u8, |acc, n| Some(acc | bit(n.as_str()?)?)),
+            .try_fold(0u8, |acc, n| Some(acc | bit(n)?)),
         _ => None,
     }
 }
@@ -874,6 +881,8 @@ mod tests {
             r#"{"minLength": -1}"#,
             r#"{"properties": {"a": {"$id": "x"}}}"#,
             r##"{"$ref": "#"}"##,
+            r#"{"required": ["a", "a"]}"#,
+            r#"{"type": ["string", "string"]}"#,
             r##"{"definitions": {"a": {"$ref": "#/definitions/a"}}, "$ref": "#/definitions/a"}"##,
             r##"{"definitions": {"a": {"anyOf": [{"$ref": "#/definitions/b"}]}, "b": {"not": {"$ref": "#/definitions/a"}}}}"##,
         ] {
