@@ -1202,7 +1202,7 @@ fn any_value() -> impl Strategy<Value = Value> {
         6 => leaf(),
         1 => remote_ref(),
         1 => proptest::collection::btree_map(select(vec!["enabled", "name", "a"]).prop_map(str::to_owned), leaf(), 1..3)
-            .prop_map(Value::Map),
+            .prop_map(|m| Value::Map(m.into())),
     ]
 }
 
@@ -1587,7 +1587,7 @@ fn any_tree() -> impl Strategy<Value = Value> {
                 inner,
                 0..4
             )
-            .prop_map(Value::Map),
+            .prop_map(|m| Value::Map(m.into())),
         ]
     })
 }
@@ -1597,7 +1597,8 @@ fn the_in_place_validator_agrees_with_jsonschema_on_every_keyword() {
     let keys = select(vec![
         "a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k", "k1", "k12", "z",
     ]);
-    let strategy = proptest::collection::btree_map(keys.prop_map(str::to_owned), any_tree(), 0..8);
+    let strategy = proptest::collection::btree_map(keys.prop_map(str::to_owned), any_tree(), 0..8)
+        .prop_map(Map::from);
     let cases = cases_from_env(3000);
     let rejected = agree(EVERY_KEYWORD, strategy, cases);
     assert!(
@@ -1618,7 +1619,8 @@ fn the_in_place_validator_agrees_with_jsonschema_on_every_keyword() {
         select(vec!["a", "b", "c", "f", "g", "k1", "z"]).prop_map(str::to_owned),
         any_tree(),
         0..8,
-    );
+    )
+    .prop_map(Map::from);
     agree(&modern, strategy, cases);
 }
 

@@ -14,19 +14,16 @@ use super::gofmt::format_value;
 use super::{Map, Value};
 
 /// Deep-merges `src` over `dst`; `src` wins on every non-map conflict.
-pub fn merge_maps(mut dst: Map, src: Map) -> Map {
-    for (k, v) in src {
-        match (dst.get_mut(&k), v) {
-            (Some(Value::Map(d)), Value::Map(s)) => {
-                let d = std::mem::take(d);
-                dst.insert(k, Value::Map(merge_maps(d, s)));
-            }
-            (_, v) => {
-                dst.insert(k, v);
-            }
-        }
+pub fn merge_maps(dst: Map, src: Map) -> Map {
+    dst.union_with(src, merge_values)
+}
+
+/// One key of [`merge_maps`]: two maps merge, otherwise `src` replaces.
+pub fn merge_values(dst: Value, src: Value) -> Value {
+    match (dst, src) {
+        (Value::Map(d), Value::Map(s)) => Value::Map(merge_maps(d, s)),
+        (_, src) => src,
     }
-    dst
 }
 
 /// Lays `user` over the chart's `defaults`; returns the final values.

@@ -16,15 +16,13 @@
 
 pub mod emit;
 pub mod gofmt;
+pub mod map;
 pub mod merge;
 pub mod schema;
 pub mod strvals;
 pub mod yaml;
 
-use std::collections::BTreeMap;
-
-/// A mapping of values, keys in byte-wise order (Go's `range` order).
-pub type Map = BTreeMap<String, Value>;
+pub use map::Map;
 
 /// One node of a values tree.
 #[derive(Clone, Debug, PartialEq)]

@@ -129,14 +129,7 @@ fn parse_json_into(s: &str, dest: &mut Map) -> Result<(), StrvalsError> {
 /// Helm's `loader.MergeMaps(dest, src)`: maps merge recursively, anything
 /// else in `src` replaces what `dest` has.
 fn merge_maps(dest: &mut Map, src: Map) {
-    for (k, v) in src {
-        match (dest.get_mut(&k), v) {
-            (Some(Value::Map(d)), Value::Map(s)) => merge_maps(d, s),
-            (_, v) => {
-                dest.insert(k, v);
-            }
-        }
-    }
+    *dest = crate::values::merge::merge_maps(std::mem::take(dest), src);
 }
 
 // ---------------------------------------------------------------------------
@@ -979,7 +972,9 @@ fn is_json_space(b: u8) -> bool {
 
 enum JsonFrame {
     List(Vec<Value>),
-    Map(Map, String),
+    /// An object's entries so far (of equal keys the last wins) and the key
+    /// being read.
+    Map(Vec<(String, Value)>, String),
 }
 
 /// One `json.Decoder.Decode` into an `interface{}`: the first JSON value of
@@ -1033,7 +1028,7 @@ fn json_decode_prefix(s: &str) -> Result<(Value, usize), String> {
                         Value::Map(Map::new())
                     } else {
                         let k = object_key(&mut i)?;
-                        stack.push(JsonFrame::Map(Map::new(), k));
+                        stack.push(JsonFrame::Map(Vec::new(), k));
                         continue;
                     }
                 } else if b.get(i) == Some(&b']') {
@@ -1074,7 +1069,7 @@ fn json_decode_prefix(s: &str) -> Result<(Value, usize), String> {
                     }
                 }
                 Some(JsonFrame::Map(m, key)) => {
-                    m.insert(std::mem::take(key), v);
+                    m.push((std::mem::take(key), v));
                     skip_ws(&mut i);
                     match b.get(i) {
                         Some(b',') => {
@@ -1087,7 +1082,7 @@ fn json_decode_prefix(s: &str) -> Result<(Value, usize), String> {
                             let Some(JsonFrame::Map(m, _)) = stack.pop() else {
                                 unreachable!()
                             };
-                            v = Value::Map(m);
+                            v = Value::Map(Map::from_entries(m));
                         }
                         _ => return Err(unexpected(i, "after object key:value pair")),
                     }

@@ -202,23 +202,24 @@ impl<'de> Visitor<'de> for ValueVisitor {
         Ok(Value::List(out))
     }
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut out = Map::new();
+        // Entries in the order they apply; of equal keys the last wins.
+        let mut out = Vec::new();
         while let Some(Key(k)) = map.next_key()? {
             let Document(v) = map.next_value()?;
             if k == "<<" {
                 merge_key(&mut out, v).map_err(de::Error::custom)?;
             } else {
-                out.insert(k, v);
+                out.push((k, v));
             }
         }
-        Ok(Value::Map(out))
+        Ok(Value::Map(Map::from_entries(out)))
     }
 }
 
 /// Applies a YAML 1.1 merge key where it stands, as goyaml.v2 does: the
 /// merged entries override keys written before `<<` and are overridden by
 /// keys after it; in a list of maps the earlier map wins.
-fn merge_key(out: &mut Map, v: Value) -> Result<(), &'static str> {
+fn merge_key(out: &mut Vec<(String, Value)>, v: Value) -> Result<(), &'static str> {
     const MSG: &str = "map merge requires map or sequence of maps as the value";
     match v {
         Value::Map(m) => out.extend(m),
@@ -500,7 +501,7 @@ mod fast {
                 return None;
             }
             self.count()?;
-            let mut map = Map::new();
+            let mut entries = Vec::new();
             let mut converted = Vec::new();
             while let Some((at, content)) = self.peek() {
                 if at < indent {
@@ -516,8 +517,9 @@ mod fast {
                 self.consume();
                 self.count()?; // the key
                 let value = self.value(rest, indent, depth, true)?;
-                map.insert(key, value);
+                entries.push((key, value));
             }
+            let map = Map::from_entries(entries);
             // serde-saphyr finds duplicate keys by their text before Go's
             // conversion: `on:` and `"on":` are one key to it.
             if converted.iter().any(|k| map.contains_key(*k)) {
@@ -617,7 +619,7 @@ mod fast {
             };
             let mut rest = s[1..].trim_start_matches(' ');
             let mut list = Vec::new();
-            let mut map = Map::new();
+            let mut entries = Vec::new();
             if rest.as_bytes().first() == Some(&close) {
                 rest = &rest[1..];
             } else {
@@ -637,7 +639,7 @@ mod fast {
                             return None;
                         }
                         let (v, after) = self.flow_node(after.trim_start_matches(' '), depth)?;
-                        map.insert(k, v);
+                        entries.push((k, v));
                         rest = after.trim_start_matches(' ');
                     }
                     match rest.as_bytes().first() {
@@ -658,7 +660,7 @@ mod fast {
             let value = if open == b'[' {
                 Value::List(list)
             } else {
-                Value::Map(map)
+                Value::Map(Map::from_entries(entries))
             };
             Some((value, rest))
         }
