@@ -8,7 +8,7 @@ use anyhow::{anyhow, Context, Result};
 use clap::{Args, Parser, Subcommand};
 
 use crate::chart::Chart;
-use crate::engine::{Capabilities, Release};
+use crate::engine::{Capabilities, Engine, Release};
 use crate::pipeline::{self, Options, UserValues, ValuesFile};
 use crate::release;
 use crate::values::strvals::SetKind;
@@ -319,25 +319,35 @@ fn template(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Outcome> 
     let opts = args.options()?;
     let chart = args.release.chart()?;
     let user = args.release.user_values()?;
-    let out = pipeline::template(&chart, &user, &opts)?;
-    warnings.extend(out.warnings);
-    if let Some(golden) = &args.check {
-        return crate::golden::check(&out.text, golden, args.show_secrets);
-    }
-    match &args.output_dir {
-        None => Ok(Outcome::ok(out.text)),
-        Some(dir) => {
-            let dir = if args.use_release_name {
-                dir.join(&opts.release.name)
-            } else {
-                dir.clone()
-            };
-            Ok(Outcome::ok(crate::output::write_output_dir(
-                &out.selected,
-                &dir,
-            )?))
+    let engine = Engine::new(&chart).map_err(pipeline::Error::from)?;
+    let mut out = pipeline::template_with(&engine, &chart, &user, &opts)?;
+    warnings.append(&mut out.warnings);
+    let outcome = if let Some(golden) = &args.check {
+        crate::golden::check(&out.text, golden, args.show_secrets)
+    } else {
+        match &args.output_dir {
+            None => Ok(Outcome::ok(std::mem::take(&mut out.text))),
+            Some(dir) => {
+                let dir = if args.use_release_name {
+                    dir.join(&opts.release.name)
+                } else {
+                    dir.clone()
+                };
+                Ok(Outcome::ok(crate::output::write_output_dir(
+                    &out.selected,
+                    &dir,
+                )?))
+            }
         }
-    }
+    };
+    // The process ends once the outcome is printed. Freeing the values
+    // tree, the parsed documents, the compiled templates and the user's
+    // files node by node would cost a tenth of the render's instructions
+    // (callgrind: 1.6 M of 15.4 M on the production file); the kernel
+    // takes the memory back at once.
+    std::mem::forget((out, engine, user));
+    std::mem::forget(chart);
+    outcome
 }
 
 impl TemplateArgs {

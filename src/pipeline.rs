@@ -130,6 +130,9 @@ pub struct Output {
     pub text: String,
     /// Warnings for stderr, merge warnings first.
     pub warnings: Vec<String>,
+    /// The values the templates saw: the chart's defaults with the user's
+    /// values over them.
+    pub values: Arc<Value>,
 }
 
 /// Renders `chart` with the user's values.
@@ -176,7 +179,7 @@ fn render_values(
     mut warnings: Vec<String>,
     opts: &Options,
 ) -> Result<Output, Error> {
-    let rendered = engine.render_shared(values, &opts.release, &opts.capabilities)?;
+    let rendered = engine.render_shared(Arc::clone(&values), &opts.release, &opts.capabilities)?;
     warnings.extend(rendered.warnings);
     let mut manifests = manifests::split(&chart.name, &rendered.files)?;
     warnings.extend(manifests::validate::validate(&manifests)?);
@@ -195,5 +198,6 @@ fn render_values(
         selected,
         text,
         warnings,
+        values,
     })
 }
