@@ -20,7 +20,8 @@ WARMUP=${WARMUP:-20}
 RSS_RUNS=${RSS_RUNS:-10}
 BATCH=${BATCH:-24}
 OUT=target/bench
-BIN=target/release/difyx
+# .cargo/config.toml builds for the host tuple explicitly (static binaries).
+BIN=target/$(rustc -vV | sed -n 's/^host: //p')/release/difyx
 PROD=tests/fixtures/production-values.yaml
 
 if ! command -v hyperfine >/dev/null; then
