@@ -351,6 +351,7 @@ mod fast {
             nodes: 0,
             started: false,
             bail: false,
+            peeked: None,
         };
         // One leading `---` is allowed.
         if let Some((0, content)) = p.peek() {
@@ -359,6 +360,7 @@ mod fast {
             }
         }
         p.started = true;
+        p.peeked = None; // peeked before `started`: a marker there is judged again
         let value = p.block_node(0, 0)?;
         if p.peek().is_some() || p.bail {
             return None;
@@ -423,6 +425,8 @@ mod fast {
         /// Past the first line, where one `---` may stand.
         started: bool,
         bail: bool,
+        /// The last content line [`Reader::peek`] found: (line, indent, content).
+        peeked: Option<(usize, usize, &'a str)>,
     }
 
     fn indent_of(line: &str) -> usize {
@@ -455,6 +459,13 @@ mod fast {
                 let line = self.lines[self.pos];
                 return Some((start, &line[start..]));
             }
+            // Collections look at their next line several times before
+            // taking it.
+            if let Some((pos, indent, content)) = self.peeked {
+                if pos == self.pos {
+                    return Some((indent, content));
+                }
+            }
             while let Some(&line) = self.lines.get(self.pos) {
                 let indent = indent_of(line);
                 let content = &line[indent..];
@@ -467,6 +478,7 @@ mod fast {
                     self.bail = true;
                     return None;
                 }
+                self.peeked = Some((self.pos, indent, content));
                 return Some((indent, content));
             }
             None
