@@ -807,7 +807,7 @@ struct FindName {
 
 fn check_external_secret(ctx: &mut Ctx<'_>, doc: &Value) {
     let json = to_json(doc);
-    let es: ExternalSecret = match serde_json::from_value(json.clone()) {
+    let es = match ExternalSecret::deserialize(&json) {
         Ok(es) => es,
         Err(e) => {
             let (path, problem) =

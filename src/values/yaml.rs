@@ -352,6 +352,7 @@ mod fast {
             started: false,
             bail: false,
             peeked: None,
+            entries: Vec::new(),
         };
         // One leading `---` is allowed.
         if let Some((0, content)) = p.peek() {
@@ -427,6 +428,8 @@ mod fast {
         bail: bool,
         /// The last content line [`Reader::peek`] found: (line, indent, content).
         peeked: Option<(usize, usize, &'a str)>,
+        /// Entries of the block mappings being read, innermost last.
+        entries: Vec<(String, Value)>,
     }
 
     fn indent_of(line: &str) -> usize {
@@ -513,7 +516,10 @@ mod fast {
                 return None;
             }
             self.count()?;
-            let mut entries = Vec::new();
+            // This mapping's entries go on the shared stack above those of
+            // the mappings it is nested in, and leave it as one exact-size
+            // allocation: no growth, no spare capacity.
+            let start = self.entries.len();
             let mut converted = Vec::new();
             while let Some((at, content)) = self.peek() {
                 if at < indent {
@@ -529,9 +535,9 @@ mod fast {
                 self.consume();
                 self.count()?; // the key
                 let value = self.value(rest, indent, depth, true)?;
-                entries.push((key, value));
+                self.entries.push((key, value));
             }
-            let map = Map::from_entries(entries);
+            let map = Map::from_entries(self.entries.drain(start..).collect());
             // serde-saphyr finds duplicate keys by their text before Go's
             // conversion: `on:` and `"on":` are one key to it.
             if converted.iter().any(|k| map.contains_key(*k)) {
