@@ -268,3 +268,42 @@ fn a_chart_directory_renders_like_the_embedded_chart() {
     assert!(a.status.success(), "{}", stderr(&a));
     assert_eq!(a.stdout, b.stdout);
 }
+
+#[test]
+fn a_chart_directory_compiles_every_template_first() {
+    // As Helm does: a syntax error in a template no render needs (the
+    // plain-Secret helpers, with every ExternalSecret on) still fails. The
+    // embedded chart compiles on first use; its tests compile everything.
+    let dir = tempfile::tempdir().unwrap();
+    let chart = dir.path().join("dify");
+    let src = repo_dir().join("charts/dify");
+    std::fs::create_dir_all(chart.join("templates")).unwrap();
+    for entry in std::fs::read_dir(&src)
+        .unwrap()
+        .chain(std::fs::read_dir(src.join("templates")).unwrap())
+    {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            let rel = path.strip_prefix(&src).unwrap();
+            std::fs::copy(&path, chart.join(rel)).unwrap();
+        }
+    }
+    let credentials = chart.join("templates/_credentials.tpl");
+    let text = std::fs::read_to_string(&credentials).unwrap();
+    std::fs::write(&credentials, format!("{text}\n{{% if %}}\n")).unwrap();
+    let eso_on = [
+        "template",
+        "dify",
+        chart.to_str().unwrap(),
+        "-f",
+        "examples/scenario-1-full-eso.yaml",
+    ];
+    let out = difyx(&eso_on, None);
+    assert!(!out.status.success());
+    assert!(out.stdout.is_empty());
+    assert!(
+        stderr(&out).contains("templates/_credentials.tpl"),
+        "{}",
+        stderr(&out)
+    );
+}

@@ -52,9 +52,26 @@ pub struct Chart {
     pub schema: Option<Cow<'static, str>>,
     /// When a render checks the values against [`Chart::schema`].
     pub schema_check: SchemaCheck,
+    /// When the engine compiles the templates.
+    pub compile: Compile,
     /// Templates as (path relative to the chart, e.g. `templates/api-secret.yaml`, source),
     /// sorted by path.
     pub templates: Vec<(String, String)>,
+}
+
+/// When the engine compiles a chart's templates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Compile {
+    /// All of them before rendering, as Helm parses every template of a
+    /// chart first: a syntax error anywhere fails every render. The rule for
+    /// every chart directory.
+    Upfront,
+    /// Each when a render first needs it. For the embedded chart, whose
+    /// templates are compiled by its tests (`every_embedded_template_compiles`):
+    /// with ExternalSecrets on, the plain-Secret helpers (40 % of the
+    /// template text) are never needed, nor the ExternalSecret ones with
+    /// them off.
+    OnFirstUse,
 }
 
 /// When `difyx template` checks the values against the chart's schema.
@@ -163,6 +180,7 @@ impl Chart {
         )
         .map(|chart| Chart {
             schema_check: SchemaCheck::ExplainsFailures,
+            compile: Compile::OnFirstUse,
             ..chart
         })
         .expect("the embedded chart is valid (checked by tests)")
@@ -239,6 +257,7 @@ impl Chart {
             values,
             schema,
             schema_check: SchemaCheck::BeforeRender,
+            compile: Compile::Upfront,
             templates,
         })
     }
@@ -277,6 +296,21 @@ fn collect_templates(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_embedded_template_compiles() {
+        // The embedded chart compiles its templates on first use, so a
+        // render may never compile some; compile them all here, as a chart
+        // directory does before any render.
+        let chart = Chart {
+            compile: Compile::Upfront,
+            ..Chart::embedded()
+        };
+        if let Err(e) = crate::engine::Engine::new(&chart) {
+            panic!("{}", e.message);
+        }
+        assert_eq!(Chart::embedded().compile, Compile::OnFirstUse);
+    }
 
     #[test]
     fn embedded_chart_lists_every_file_of_charts_dify() {

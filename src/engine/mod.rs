@@ -16,7 +16,7 @@ use std::sync::Arc;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{context, Environment, UndefinedBehavior, Value as JValue};
 
-use crate::chart::Chart;
+use crate::chart::{Chart, Compile};
 use crate::values::{Map, Value};
 use node::{Node, Scope};
 
@@ -98,13 +98,26 @@ impl<'c> Engine<'c> {
         env.set_undefined_behavior(UndefinedBehavior::Strict);
         env.set_recursion_limit(200);
         filters::register(&mut env);
-        for (path, source) in &chart.templates {
-            env.add_template(path.as_str(), source.as_str())
-                .map_err(|e| RenderError {
-                    template: format!("{}/{path}", chart.name),
-                    message: format!("{}/{path}: {}", chart.name, describe_error(&e)),
-                    chart_bug: true,
-                })?;
+        match chart.compile {
+            Compile::Upfront => {
+                for (path, source) in &chart.templates {
+                    env.add_template(path.as_str(), source.as_str())
+                        .map_err(|e| RenderError {
+                            template: format!("{}/{path}", chart.name),
+                            message: format!("{}/{path}: {}", chart.name, describe_error(&e)),
+                            chart_bug: true,
+                        })?;
+                }
+            }
+            Compile::OnFirstUse => {
+                let templates: Arc<[(String, String)]> = chart.templates.as_slice().into();
+                env.set_loader(move |name| {
+                    Ok(templates
+                        .binary_search_by(|(path, _)| path.as_str().cmp(name))
+                        .ok()
+                        .map(|i| templates[i].1.clone()))
+                });
+            }
         }
         Ok(Engine { chart, env })
     }
