@@ -11,7 +11,7 @@ use base64::Engine as _;
 use minijinja::value::Rest;
 use minijinja::{Environment, Error, State, Value as JValue};
 
-use super::node::{describe, unwrap, value_error, Node, Scope};
+use super::node::{describe, path_of, unwrap, value_error, value_of, Node, Scope};
 use super::scalar;
 use crate::values::gofmt::format_float;
 use crate::values::Value;
@@ -51,12 +51,12 @@ fn subject(path: &Option<String>, fallback: &str) -> String {
 
 /// The string in `v`, or an error naming its path and what was found.
 fn need_string(v: &JValue, what: &str) -> Result<String, Error> {
-    match unwrap(v) {
-        (Value::String(s), _) => Ok(s),
-        (other, path) => Err(value_error(format!(
+    match &*value_of(v) {
+        Value::String(s) => Ok(s.clone()),
+        other => Err(value_error(format!(
             "{}: expected {what}, got {}",
-            subject(&path, "value"),
-            describe(&other)
+            subject(&path_of(v), "value"),
+            describe(other)
         ))),
     }
 }
@@ -124,7 +124,7 @@ fn to_yaml(v: JValue) -> String {
 
 /// Helm's `default`: `fallback` when `v` is falsy by Go's rules, else `v` unchanged.
 fn default(v: JValue, fallback: JValue) -> JValue {
-    if unwrap(&v).0.is_truthy() {
+    if value_of(&v).is_truthy() {
         v
     } else {
         fallback
@@ -261,7 +261,7 @@ fn label_value(v: JValue, source: String) -> Result<String, Error> {
 
 /// `x is null`: absent or YAML null.
 fn is_null(v: JValue) -> bool {
-    unwrap(&v).0 == Value::Null
+    *value_of(&v) == Value::Null
 }
 
 /// `x is streq("resend")`: string equality where null is simply unequal and

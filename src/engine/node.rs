@@ -13,6 +13,7 @@
 //! in their own errors, so a template stays as short as Helm's
 //! (`{{ Values.api.secretKey | b64enc }}`) and errors still say which key.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, Mutex};
 
@@ -117,7 +118,8 @@ impl Node {
     }
 
     pub fn child_key(&self, key: &str) -> Node {
-        let mut steps = self.steps.clone();
+        let mut steps = Vec::with_capacity(self.steps.len() + 1);
+        steps.extend_from_slice(&self.steps);
         steps.push(Step::Key(key.to_owned()));
         Node {
             scope: self.scope.clone(),
@@ -126,7 +128,8 @@ impl Node {
     }
 
     pub fn child_index(&self, index: usize) -> Node {
-        let mut steps = self.steps.clone();
+        let mut steps = Vec::with_capacity(self.steps.len() + 1);
+        steps.extend_from_slice(&self.steps);
         steps.push(Step::Index(index));
         Node {
             scope: self.scope.clone(),
@@ -237,6 +240,22 @@ impl Object for Node {
             other => f.write_str(&crate::values::gofmt::format_value(other)),
         }
     }
+}
+
+/// A template value as a values-tree value: borrowed where it lies in the
+/// values, converted for literals and computed values. For the hot paths
+/// that need the path only in an error ([`path_of`]).
+pub fn value_of(v: &JValue) -> Cow<'_, Value> {
+    match v.downcast_object_ref::<Node>() {
+        Some(node) => Cow::Borrowed(node.value()),
+        None => Cow::Owned(from_jinja(v)),
+    }
+}
+
+/// The path a template value was read from (`None` for literals and
+/// computed values).
+pub fn path_of(v: &JValue) -> Option<String> {
+    v.downcast_object_ref::<Node>().map(Node::path)
 }
 
 /// Turns a template value into a values-tree value and the path it came from

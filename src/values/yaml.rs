@@ -907,6 +907,10 @@ mod fast {
             let mut from = 1;
             loop {
                 let j = i + s[i..].find('\'')?;
+                if from == 1 && bytes.get(j + 1) != Some(&b'\'') {
+                    // No escape: the text between the quotes, allocated once.
+                    return Some((s[1..j].to_owned(), &s[j + 1..]));
+                }
                 if bytes.get(j + 1) == Some(&b'\'') {
                     out.push_str(&s[from..=j]);
                     i = j + 2;
@@ -921,6 +925,10 @@ mod fast {
         let mut from = 1;
         loop {
             let j = i + s[i..].find(['"', '\\'])?;
+            if from == 1 && bytes[j] == b'"' {
+                // No escape: the text between the quotes, allocated once.
+                return Some((s[1..j].to_owned(), &s[j + 1..]));
+            }
             out.push_str(&s[from..j]);
             if bytes[j] == b'"' {
                 return Some((out, &s[j + 1..]));
