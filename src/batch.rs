@@ -67,9 +67,10 @@ pub fn run_each(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Outco
             let out =
                 pipeline::template_with(&engine, &chart, &user, &opts).map_err(|e| e.to_string());
             let out = out?;
-            warnings = out.warnings;
             let dir = target_dir(&targets[i], &opts, args.use_release_name);
-            crate::output::write_output_dir(&out.selected, &dir).map_err(|e| e.to_string())
+            let wrote = crate::output::write_output_dir(out.selected(), &dir);
+            warnings = out.warnings;
+            wrote.map_err(|e| e.to_string())
         })();
         FileResult { wrote, warnings }
     };

@@ -334,7 +334,7 @@ fn template(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Outcome> 
                     dir.clone()
                 };
                 Ok(Outcome::ok(crate::output::write_output_dir(
-                    &out.selected,
+                    out.selected(),
                     &dir,
                 )?))
             }

@@ -124,8 +124,8 @@ pub struct Options {
 pub struct Output {
     /// The documents, sorted as Helm sorts them.
     pub manifests: Vec<Manifest>,
-    /// The documents `--show-only` selects, in its order (all of them without it).
-    pub selected: Vec<Manifest>,
+    /// The documents `--show-only` selects, in its order; `None` without it.
+    show_only: Option<Vec<Manifest>>,
     /// The text for stdout.
     pub text: String,
     /// Warnings for stderr, merge warnings first.
@@ -133,6 +133,13 @@ pub struct Output {
     /// The values the templates saw: the chart's defaults with the user's
     /// values over them.
     pub values: Arc<Value>,
+}
+
+impl Output {
+    /// The documents `--show-only` selects, in its order (all of them without it).
+    pub fn selected(&self) -> &[Manifest] {
+        self.show_only.as_deref().unwrap_or(&self.manifests)
+    }
 }
 
 /// Renders `chart` with the user's values.
@@ -184,18 +191,18 @@ fn render_values(
     let mut manifests = manifests::split(&chart.name, &rendered.files)?;
     warnings.extend(manifests::validate::validate(&manifests)?);
     manifests::sort_by_kind(&mut manifests);
-    let (text, selected) = if opts.show_only.is_empty() {
-        (manifests::format_stream(&manifests), manifests.clone())
+    let (text, show_only) = if opts.show_only.is_empty() {
+        (manifests::format_stream(&manifests), None)
     } else {
         let selected = manifests::select(&manifests, &opts.show_only).map_err(Error::Usage)?;
-        (manifests::format_show_only(&selected), selected)
+        (manifests::format_show_only(&selected), Some(selected))
     };
     if opts.strict && !warnings.is_empty() {
         return Err(Error::Strict(warnings));
     }
     Ok(Output {
         manifests,
-        selected,
+        show_only,
         text,
         warnings,
         values,

@@ -177,7 +177,13 @@ impl Object for Node {
 
     fn get_value(self: &Arc<Self>, key: &JValue) -> Option<JValue> {
         let here = self.value();
-        let result = match (here, key.as_str(), key.as_usize()) {
+        // The index is only worked out for a list: minijinja's `as_usize`
+        // builds (and drops) an error for every string key it is given.
+        let index = || match here {
+            Value::List(_) => key.as_usize(),
+            _ => None,
+        };
+        let result = match (here, key.as_str(), index()) {
             (Value::Map(_), Some(k), _) => Ok(self.child_key(k)),
             (Value::List(l), _, Some(i)) if i < l.len() => Ok(self.child_index(i)),
             (Value::List(l), _, Some(i)) => Err(format!(
