@@ -16,6 +16,7 @@
 //!
 //! [`pipeline`] strings the stages together for one render.
 
+pub mod alloc;
 pub mod batch;
 pub mod chart;
 pub mod cli;
