@@ -219,13 +219,21 @@ mod tests {
             let mut sorted = blocks.clone();
             sorted.sort();
             // Blocks of a class never overlap.
-            assert!(sorted.windows(2).all(|w| w[1] as usize - w[0] as usize >= 32));
+            assert!(sorted
+                .windows(2)
+                .all(|w| w[1] as usize - w[0] as usize >= 32));
             for (i, &b) in blocks.iter().enumerate() {
-                assert!(std::slice::from_raw_parts(b, 24).iter().all(|&x| x == i as u8));
+                assert!(std::slice::from_raw_parts(b, 24)
+                    .iter()
+                    .all(|&x| x == i as u8));
             }
             let last = blocks[9_999];
             a.dealloc(last, l);
-            assert_eq!(a.alloc(layout(20, 4)), last, "the same class reuses the block");
+            assert_eq!(
+                a.alloc(layout(20, 4)),
+                last,
+                "the same class reuses the block"
+            );
             for &b in &blocks {
                 a.dealloc(b, l);
             }
@@ -287,7 +295,10 @@ mod tests {
                     })
                 })
                 .collect();
-            handles.into_iter().flat_map(|h| h.join().unwrap()).collect()
+            handles
+                .into_iter()
+                .flat_map(|h| h.join().unwrap())
+                .collect()
         });
         let mut sorted = blocks.clone();
         sorted.sort();

@@ -337,16 +337,13 @@ mod fast {
 
     /// The document in `text`, or `None` when the text is outside the subset.
     pub(super) fn parse(text: &str) -> Option<Value> {
-        let mut lines = lines(text)?;
-        // The piece after the last newline is a line only when not empty.
-        let unterminated_last = !lines.last().is_some_and(|l| l.is_empty());
-        if !unterminated_last {
-            lines.pop();
+        if !readable(text) {
+            return None;
         }
         let mut p = Reader {
-            lines,
-            unterminated_last,
+            text,
             pos: 0,
+            line: Line::at(text, 0),
             start: None,
             nodes: 0,
             started: false,
@@ -369,10 +366,9 @@ mod fast {
         Some(value)
     }
 
-    /// The lines of `text` (as `split('\n')` gives them), in one pass that
-    /// also refuses tabs, carriage returns, BOMs, control and non-printable
-    /// characters: those are for serde-saphyr to judge.
-    fn lines(text: &str) -> Option<Vec<&str>> {
+    /// Whether `text` is free of tabs, carriage returns, BOMs, control and
+    /// non-printable characters: those are for serde-saphyr to judge.
+    fn readable(text: &str) -> bool {
         let bytes = text.as_bytes();
         // Without early exit, so that it compiles to vector instructions.
         let printable_bytes = bytes.iter().fold(true, |ok, &b| {
@@ -386,18 +382,7 @@ mod fast {
                         '\u{feff}' | '\u{fffe}' | '\u{ffff}' | '\u{2028}' | '\u{2029}'
                     )
         };
-        if !printable_bytes || !(text.is_ascii() || text.chars().all(printable)) {
-            return None;
-        }
-        // Values files average ~30 bytes a line.
-        let mut lines = Vec::with_capacity(bytes.len() / 24 + 1);
-        let mut start = 0;
-        for end in memchr::memchr_iter(b'\n', bytes) {
-            lines.push(&text[start..end]);
-            start = end + 1;
-        }
-        lines.push(&text[start..]);
-        Some(lines)
+        printable_bytes && (text.is_ascii() || text.chars().all(printable))
     }
 
     /// The index of the first `a` directly followed by `b` in `bytes`.
@@ -414,11 +399,12 @@ mod fast {
     }
 
     struct Reader<'a> {
-        lines: Vec<&'a str>,
-        /// Whether the last line has no newline after it.
-        unterminated_last: bool,
-        /// The current line.
+        text: &'a str,
+        /// Where the current line starts in `text`; the lines are those of
+        /// `split('\n')`, less an empty piece after the last newline.
         pos: usize,
+        /// The line at `pos`.
+        line: Option<Line<'a>>,
         /// Where the current line starts when it is the rest of a `- ` entry.
         start: Option<usize>,
         /// Nodes as serde-saphyr's budget counts them: keys, values, collections.
@@ -430,6 +416,31 @@ mod fast {
         peeked: Option<(usize, usize, &'a str)>,
         /// Entries of the block mappings being read, innermost last.
         entries: Vec<(String, Value)>,
+    }
+
+    /// A line of the text: its content (without the newline), and where the
+    /// next line starts (`None` for a last line without a newline).
+    #[derive(Clone, Copy)]
+    struct Line<'a> {
+        text: &'a str,
+        next: Option<usize>,
+    }
+
+    impl<'a> Line<'a> {
+        /// The line starting at byte `pos` of `text`, if there is one.
+        fn at(text: &'a str, pos: usize) -> Option<Self> {
+            let rest = text.get(pos..).filter(|r| !r.is_empty())?;
+            Some(match memchr::memchr(b'\n', rest.as_bytes()) {
+                Some(end) => Line {
+                    text: &rest[..end],
+                    next: Some(pos + end + 1),
+                },
+                None => Line {
+                    text: rest,
+                    next: None,
+                },
+            })
+        }
     }
 
     fn indent_of(line: &str) -> usize {
@@ -455,11 +466,22 @@ mod fast {
     }
 
     impl<'a> Reader<'a> {
+        /// The current line, if the text has one left.
+        fn line(&self) -> Option<Line<'a>> {
+            self.line
+        }
+
+        /// Moves past `line`, the current line.
+        fn advance(&mut self, line: Line<'a>) {
+            self.pos = line.next.unwrap_or(self.text.len());
+            self.line = Line::at(self.text, self.pos);
+        }
+
         /// The next line that holds content, as (indent, content); skips
         /// blank and comment lines.
         fn peek(&mut self) -> Option<(usize, &'a str)> {
             if let Some(start) = self.start {
-                let line = self.lines[self.pos];
+                let line = self.line()?.text;
                 return Some((start, &line[start..]));
             }
             // Collections look at their next line several times before
@@ -469,11 +491,11 @@ mod fast {
                     return Some((indent, content));
                 }
             }
-            while let Some(&line) = self.lines.get(self.pos) {
-                let indent = indent_of(line);
-                let content = &line[indent..];
+            while let Some(line) = self.line() {
+                let indent = indent_of(line.text);
+                let content = &line.text[indent..];
                 if content.is_empty() || content.starts_with('#') {
-                    self.pos += 1;
+                    self.advance(line);
                     continue;
                 }
                 if indent == 0 && self.started && (is_marker(content) || content.starts_with('%')) {
@@ -489,7 +511,9 @@ mod fast {
 
         fn consume(&mut self) {
             self.start = None;
-            self.pos += 1;
+            if let Some(line) = self.line() {
+                self.advance(line);
+            }
         }
 
         fn count(&mut self) -> Option<()> {
@@ -565,7 +589,7 @@ mod fast {
                     && matches!(entry(item)?, Entry::Key(..))
                 {
                     // `- key: value`: a mapping whose first line starts at `key`.
-                    let column = self.lines[self.pos].len() - item.len();
+                    let column = self.line()?.text.len() - item.len();
                     self.start = Some(column);
                     list.push(self.mapping(column, depth + 1)?);
                 } else {
@@ -736,7 +760,7 @@ mod fast {
             }
             // The first line of content sets the indentation; blank lines
             // before it, or none deeper than the parent, are serde-saphyr's.
-            let Some(&first) = self.lines.get(self.pos) else {
+            let Some(Line { text: first, .. }) = self.line() else {
                 // At the end of the text: empty.
                 self.count()?;
                 return Some(Value::String(String::new()));
@@ -754,15 +778,15 @@ mod fast {
             let mut leading_break = false;
             let mut trailing_breaks = 0usize;
             let mut leading_blank = false;
-            while let Some(&line) = self.lines.get(self.pos) {
-                if self.pos + 1 == self.lines.len() && self.unterminated_last {
-                    // serde-saphyr ends the text with a line break of its own.
-                    return None;
-                }
+            while let Some(current) = self.line() {
+                // A last line without a newline: serde-saphyr ends the text
+                // with a line break of its own.
+                current.next?;
+                let line = current.text;
                 let spaces = indent_of(line);
                 if spaces == line.len() && spaces <= block {
                     trailing_breaks += 1;
-                    self.pos += 1;
+                    self.advance(current);
                     continue;
                 }
                 if spaces < block {
@@ -786,7 +810,7 @@ mod fast {
                 trailing_breaks = 0;
                 leading_blank = trailing_blank;
                 out.push_str(content);
-                self.pos += 1;
+                self.advance(current);
                 leading_break = true;
             }
             if chomp != Chomp::Strip && leading_break {
