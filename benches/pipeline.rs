@@ -69,7 +69,7 @@ fn user(text: &str) -> UserValues {
     } else {
         vec![ValuesFile {
             name: "values.yaml".into(),
-            text: text.to_owned(),
+            text: text.to_owned().into(),
         }]
     };
     UserValues {

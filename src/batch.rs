@@ -13,6 +13,7 @@
 //! in. A file that fails names itself (`Error: envs/bad.yaml: …`), the
 //! others still render, and the command exits 1.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -134,9 +135,10 @@ fn run_parallel<T: Send>(n: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
 }
 
 /// The text of a values file.
-fn read_values(path: &Path) -> Result<String, String> {
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read values file: {e}"))?;
-    String::from_utf8(bytes).map_err(|_| "the values file is not valid UTF-8 text".to_owned())
+fn read_values(path: &Path) -> Result<Cow<'static, str>, String> {
+    crate::values::file::read_text(path)
+        .map_err(|e| format!("cannot read values file: {e}"))?
+        .map_err(|_| "the values file is not valid UTF-8 text".to_owned())
 }
 
 /// `DIR/<stem>` for each file; two files with one stem are an error (they

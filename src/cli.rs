@@ -217,14 +217,11 @@ impl ReleaseArgs {
                         .context("cannot read values from stdin")?;
                     stdin_used = true;
                 }
-                ("<stdin>".to_owned(), text)
+                ("<stdin>".to_owned(), text.into())
             } else {
-                let text = std::fs::read(path)
-                    .with_context(|| format!("cannot read values file {path}"))
-                    .and_then(|bytes| {
-                        String::from_utf8(bytes)
-                            .map_err(|_| anyhow!("values file {path} is not valid UTF-8 text"))
-                    })?;
+                let text = crate::values::file::read_text(Path::new(path))
+                    .with_context(|| format!("cannot read values file {path}"))?
+                    .map_err(|_| anyhow!("values file {path} is not valid UTF-8 text"))?;
                 (path.clone(), text)
             };
             files.push(ValuesFile { name, text });

@@ -4,6 +4,7 @@
 //! Nothing here prints: the caller gets the output and the warnings, or one
 //! [`Error`], and decides what to write where.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::chart::{Chart, SchemaCheck};
@@ -40,7 +41,8 @@ pub enum Error {
 #[derive(Clone, Debug)]
 pub struct ValuesFile {
     pub name: String,
-    pub text: String,
+    /// Borrowed when the file is memory-mapped (see [`crate::values::file`]).
+    pub text: Cow<'static, str>,
 }
 
 /// Every value the user gave, in the form the command line gave it.

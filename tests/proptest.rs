@@ -1633,7 +1633,7 @@ impl Fixture<'_> {
         let user = UserValues {
             files: vec![ValuesFile {
                 name: "values.yaml".into(),
-                text: sc.values_yaml(),
+                text: sc.values_yaml().into(),
             }],
             sets: vec![],
         };
@@ -1990,7 +1990,7 @@ fn render_values(text: &str, namespace: &str) -> Result<Output, pipeline::Error>
     let user = UserValues {
         files: vec![ValuesFile {
             name: "values.yaml".into(),
-            text: text.into(),
+            text: text.to_owned().into(),
         }],
         sets: vec![],
     };

@@ -82,7 +82,7 @@ fn user_values(yaml: &str) -> UserValues {
     UserValues {
         files: vec![ValuesFile {
             name: "test.yaml".into(),
-            text: yaml.to_owned(),
+            text: yaml.to_owned().into(),
         }],
         sets: vec![],
     }

@@ -10,7 +10,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
     let user = UserValues {
-        files: vec![ValuesFile { name: "fuzz.yaml".into(), text: text.into() }],
+        files: vec![ValuesFile { name: "fuzz.yaml".into(), text: text.to_owned().into() }],
         sets: vec![],
     };
     let opts = Options {

@@ -101,7 +101,7 @@ mod tests {
         let user = UserValues {
             files: vec![ValuesFile {
                 name: "t.yaml".into(),
-                text: values,
+                text: values.into(),
             }],
             sets: vec![],
         };

@@ -281,7 +281,7 @@ mod tests {
                 .iter()
                 .map(|(n, t)| ValuesFile {
                     name: (*n).into(),
-                    text: (*t).into(),
+                    text: t.to_string().into(),
                 })
                 .collect(),
             sets: sets

@@ -1891,7 +1891,7 @@ spec:
             let user = UserValues {
                 files: vec![ValuesFile {
                     name: "values.yaml".into(),
-                    text,
+                    text: text.into(),
                 }],
                 sets: vec![],
             };

@@ -15,6 +15,7 @@
 //! templates range over them.
 
 pub mod emit;
+pub mod file;
 pub mod gofmt;
 pub mod map;
 pub mod merge;
