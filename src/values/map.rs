@@ -11,9 +11,20 @@
 //! entries after it, so code that builds a map from many keys in any order
 //! should collect them and use [`Map::from_entries`] (one sort) instead.
 
+use std::cmp::Ordering;
 use std::fmt;
 
 use super::Value;
+
+/// `str`'s order, deciding on the first bytes without a call to `memcmp`
+/// when they differ, as the keys of one map mostly do.
+#[inline]
+fn cmp_keys(a: &str, b: &str) -> Ordering {
+    match (a.as_bytes().first(), b.as_bytes().first()) {
+        (Some(x), Some(y)) if x != y => x.cmp(y),
+        _ => a.cmp(b),
+    }
+}
 
 /// A mapping of values, keys unique and in byte-wise order.
 #[derive(Clone, Default, PartialEq)]
@@ -31,10 +42,10 @@ impl Map {
     /// A map of `entries` in any order; of equal keys the last one wins (as
     /// in a YAML mapping read by goyaml).
     pub fn from_entries(mut entries: Vec<(String, Value)>) -> Self {
-        if !entries.is_sorted_by(|a, b| a.0 < b.0) {
+        if !entries.is_sorted_by(|a, b| cmp_keys(&a.0, &b.0).is_lt()) {
             // Stable: equal keys stay in input order, so the last of each
             // run is the one written last.
-            entries.sort_by(|a, b| a.0.cmp(&b.0));
+            entries.sort_by(|a, b| cmp_keys(&a.0, &b.0));
             entries.reverse();
             entries.dedup_by(|later, earlier| later.0 == earlier.0);
             entries.reverse();
@@ -54,7 +65,7 @@ impl Map {
         let mut theirs = other.entries.into_iter().peekable();
         loop {
             let order = match (ours.peek(), theirs.peek()) {
-                (Some((a, _)), Some((b, _))) => a.cmp(b),
+                (Some((a, _)), Some((b, _))) => cmp_keys(a, b),
                 (Some(_), None) => std::cmp::Ordering::Less,
                 (None, Some(_)) => std::cmp::Ordering::Greater,
                 (None, None) => break,
@@ -74,7 +85,7 @@ impl Map {
     }
 
     fn find(&self, key: &str) -> Result<usize, usize> {
-        self.entries.binary_search_by(|(k, _)| k.as_str().cmp(key))
+        self.entries.binary_search_by(|(k, _)| cmp_keys(k, key))
     }
 
     pub fn len(&self) -> usize {
@@ -357,6 +368,18 @@ mod tests {
         assert_eq!(ours.len(), theirs.len());
         assert_eq!(ours.get("ab"), theirs.get("ab"));
         assert_eq!(ours, Map::from(theirs));
+    }
+
+    #[test]
+    fn key_order_is_str_order() {
+        let keys = [
+            "", "a", "A", "ab", "aB", "b", "ba", "é", "e", "\u{0}", "zz", "z", "~", "ÿ",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(cmp_keys(a, b), a.cmp(b), "{a:?} vs {b:?}");
+            }
+        }
     }
 
     #[test]
