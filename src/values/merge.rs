@@ -63,7 +63,8 @@ pub fn coalesce(chart: &str, defaults: &Map, user: Map, warnings: &mut Vec<Strin
 
 fn coalesce_tables(dst: &mut Map, src: &Map, prefix: &str, warnings: &mut Vec<String>) {
     for (key, default) in src {
-        let full = format!("{prefix}.{key}");
+        // Only a nested table or a warning needs the path.
+        let full = || format!("{prefix}.{key}");
         match dst.get_mut(key) {
             None => {
                 if let Some(v) = without_nulls(default) {
@@ -76,17 +77,19 @@ fn coalesce_tables(dst: &mut Map, src: &Map, prefix: &str, warnings: &mut Vec<St
                 }
             }
             Some(Value::Map(d)) => match default {
-                Value::Map(s) => coalesce_tables(d, s, &full, warnings),
+                Value::Map(s) => coalesce_tables(d, s, &full(), warnings),
                 Value::Null => {}
                 other => warnings.push(format!(
-                    "destination for {full} is a table. Ignoring non-table value ({})",
+                    "destination for {} is a table. Ignoring non-table value ({})",
+                    full(),
                     format_value(other)
                 )),
             },
             Some(_) => {
                 if let Value::Map(_) = default {
                     warnings.push(format!(
-                        "cannot overwrite table with non table for {full} ({})",
+                        "cannot overwrite table with non table for {} ({})",
+                        full(),
                         format_value(default)
                     ));
                 }
