@@ -14,6 +14,7 @@
 //! maps are keyed by strings and iterate in byte-wise key order, as Go
 //! templates range over them.
 
+pub mod de;
 pub mod emit;
 pub mod file;
 pub mod gofmt;
