@@ -443,8 +443,38 @@ mod fast {
         }
     }
 
+    /// `trim_start_matches(' ')` and `trim_end_matches(' ')` as byte loops:
+    /// the generic char searchers cost more than the few spaces they skip.
+    trait Spaces {
+        fn skip_spaces(&self) -> &str;
+        fn trim_spaces_end(&self) -> &str;
+    }
+
+    impl Spaces for str {
+        #[inline]
+        fn skip_spaces(&self) -> &str {
+            let n = self.bytes().take_while(|&b| b == b' ').count();
+            &self[n..]
+        }
+
+        #[inline]
+        fn trim_spaces_end(&self) -> &str {
+            let n = self.bytes().rev().take_while(|&b| b == b' ').count();
+            &self[..self.len() - n]
+        }
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn spaces_trim_as_str_does() {
+        for s in ["", " ", "  a", "a  ", " a b ", "\t a", "é  ", "  é", "a"] {
+            assert_eq!(s.skip_spaces(), s.trim_start_matches(' '));
+            assert_eq!(s.trim_spaces_end(), s.trim_end_matches(' '));
+        }
+    }
+
     fn indent_of(line: &str) -> usize {
-        line.len() - line.trim_start_matches(' ').len()
+        line.len() - line.skip_spaces().len()
     }
 
     fn is_entry(content: &str) -> bool {
@@ -583,7 +613,7 @@ mod fast {
                     }
                     break;
                 }
-                let item = content[1..].trim_start_matches(' ');
+                let item = content[1..].skip_spaces();
                 if !item.is_empty()
                     && !item.starts_with('#')
                     && matches!(entry(item)?, Entry::Key(..))
@@ -608,7 +638,7 @@ mod fast {
             depth: usize,
             in_map: bool,
         ) -> Option<Value> {
-            let rest = rest.trim_start_matches(' ');
+            let rest = rest.skip_spaces();
             if rest.is_empty() || rest.starts_with('#') {
                 return match self.peek() {
                     Some((at, _)) if at > indent => self.block_node(indent + 1, depth + 1),
@@ -659,7 +689,7 @@ mod fast {
             } else {
                 (b'{', b'}')
             };
-            let mut rest = s[1..].trim_start_matches(' ');
+            let mut rest = s[1..].skip_spaces();
             let mut list = Vec::new();
             let mut entries = Vec::new();
             if rest.as_bytes().first() == Some(&close) {
@@ -669,24 +699,24 @@ mod fast {
                     if open == b'[' {
                         let (v, after) = self.flow_node(rest, depth)?;
                         list.push(v);
-                        rest = after.trim_start_matches(' ');
+                        rest = after.skip_spaces();
                     } else {
                         let (k, after) = self.flow_node(rest, depth)?;
                         let Value::String(k) = k else { return None };
                         if k == "<<" {
                             return None;
                         }
-                        let after = after.trim_start_matches(' ').strip_prefix(':')?;
+                        let after = after.skip_spaces().strip_prefix(':')?;
                         if !after.starts_with(' ') {
                             return None;
                         }
-                        let (v, after) = self.flow_node(after.trim_start_matches(' '), depth)?;
+                        let (v, after) = self.flow_node(after.skip_spaces(), depth)?;
                         entries.push((k, v));
-                        rest = after.trim_start_matches(' ');
+                        rest = after.skip_spaces();
                     }
                     match rest.as_bytes().first() {
                         Some(b',') => {
-                            rest = rest[1..].trim_start_matches(' ');
+                            rest = rest[1..].skip_spaces();
                             if matches!(rest.as_bytes().first(), Some(b']' | b'}' | b',') | None) {
                                 return None;
                             }
@@ -735,7 +765,7 @@ mod fast {
                             _ => end += 1,
                         }
                     }
-                    let token = s[..end].trim_end_matches(' ');
+                    let token = s[..end].trim_spaces_end();
                     if token.is_empty() || is_entry(token) {
                         return None;
                     }
@@ -754,7 +784,7 @@ mod fast {
                 Some(b'+') => (Chomp::Keep, &header[1..]),
                 _ => (Chomp::Clip, header),
             };
-            let after_trim = after.trim_start_matches(' ');
+            let after_trim = after.skip_spaces();
             if !(after_trim.is_empty() || (after_trim.starts_with('#') && after.starts_with(' '))) {
                 return None;
             }
@@ -766,7 +796,7 @@ mod fast {
                 return Some(Value::String(String::new()));
             };
             let block = indent_of(first);
-            if first.trim_start_matches(' ').is_empty() {
+            if first.skip_spaces().is_empty() {
                 return None;
             }
             if block <= indent {
@@ -839,7 +869,7 @@ mod fast {
         match bytes[0] {
             b'"' | b'\'' => {
                 let (key, after) = quoted(content)?;
-                let trimmed = after.trim_start_matches(' ');
+                let trimmed = after.skip_spaces();
                 if let Some(rest) = trimmed.strip_prefix(':') {
                     if rest.is_empty() || rest.starts_with(' ') {
                         return (key.len() <= MAX_KEY_LEN && key != "<<")
@@ -860,7 +890,7 @@ mod fast {
                 while i < bytes.len() {
                     match bytes[i] {
                         b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => {
-                            let key = content[..i].trim_end_matches(' ');
+                            let key = content[..i].trim_spaces_end();
                             if key.len() > MAX_KEY_LEN {
                                 return None;
                             }
@@ -908,14 +938,14 @@ mod fast {
 
     /// After a quoted scalar or flow collection: nothing, or a comment.
     fn trailer(after: &str) -> Option<()> {
-        let trimmed = after.trim_start_matches(' ');
+        let trimmed = after.skip_spaces();
         (trimmed.is_empty() || (trimmed.starts_with('#') && after.starts_with(' '))).then_some(())
     }
 
     /// A one-line plain scalar in block context, up to a comment.
     fn plain(s: &str) -> Option<Value> {
         let end = find_pair(s.as_bytes(), b' ', b'#').unwrap_or(s.len());
-        let token = s[..end].trim_end_matches(' ');
+        let token = s[..end].trim_spaces_end();
         if find_pair(token.as_bytes(), b':', b' ').is_some() || token.ends_with(':') {
             return None;
         }
