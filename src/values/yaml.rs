@@ -509,6 +509,7 @@ mod fast {
 
         /// The next line that holds content, as (indent, content); skips
         /// blank and comment lines.
+        #[inline]
         fn peek(&mut self) -> Option<(usize, &'a str)> {
             if let Some(start) = self.start {
                 let line = self.line()?.text;
@@ -521,6 +522,12 @@ mod fast {
                     return Some((indent, content));
                 }
             }
+            self.peek_new()
+        }
+
+        /// [`Reader::peek`] at a line not looked at yet.
+        #[inline(never)]
+        fn peek_new(&mut self) -> Option<(usize, &'a str)> {
             while let Some(line) = self.line() {
                 let indent = indent_of(line.text);
                 let content = &line.text[indent..];
