@@ -5,10 +5,12 @@
 //! `api.secretKey: expected a string, got null` instead of Go-template
 //! internals (SPEC §7 A7, D2, D7).
 
+use std::borrow::Cow;
+use std::fmt;
 use std::sync::Arc;
 
 use base64::Engine as _;
-use minijinja::value::Rest;
+use minijinja::value::{Rest, ValueKind};
 use minijinja::{Environment, Error, State, Value as JValue};
 
 use super::node::{describe, path_of, unwrap, value_error, value_of, Node, Scope};
@@ -50,9 +52,19 @@ fn subject(path: &Option<String>, fallback: &str) -> String {
 }
 
 /// The string in `v`, or an error naming its path and what was found.
-fn need_string(v: &JValue, what: &str) -> Result<String, Error> {
+fn need_string<'v>(v: &'v JValue, what: impl fmt::Display) -> Result<Cow<'v, str>, Error> {
+    // Read in place: a string of the values tree, or a template's own.
+    if let Some(node) = v.downcast_object_ref::<Node>() {
+        if let Value::String(s) = node.value() {
+            return Ok(Cow::Borrowed(s));
+        }
+    } else if v.kind() == ValueKind::String {
+        if let Some(s) = v.as_str() {
+            return Ok(Cow::Borrowed(s));
+        }
+    }
     match &*value_of(v) {
-        Value::String(s) => Ok(s.clone()),
+        Value::String(s) => Ok(Cow::Owned(s.clone())),
         other => Err(value_error(format!(
             "{}: expected {what}, got {}",
             subject(&path_of(v), "value"),
@@ -75,7 +87,7 @@ fn yaml_string(v: JValue) -> Result<String, Error> {
 }
 
 fn str_filter(v: JValue) -> Result<String, Error> {
-    need_string(&v, "a string")
+    need_string(&v, "a string").map(Cow::into_owned)
 }
 
 /// A non-empty string, or an error: for fields that ESO requires.
@@ -88,7 +100,7 @@ fn required(v: JValue) -> Result<String, Error> {
             subject(&path, "value")
         )));
     }
-    Ok(s)
+    Ok(s.into_owned())
 }
 
 fn duration(v: JValue) -> Result<String, Error> {
@@ -100,13 +112,13 @@ fn duration(v: JValue) -> Result<String, Error> {
             subject(&path, "duration")
         ))
     })?;
-    Ok(s)
+    Ok(s.into_owned())
 }
 
 fn one_of(v: JValue, allowed: Vec<String>) -> Result<String, Error> {
-    let s = need_string(&v, &format!("one of {}", allowed.join(", ")))?;
-    if allowed.contains(&s) {
-        return Ok(s);
+    let s = need_string(&v, OneOf(&allowed))?;
+    if allowed.iter().any(|a| *a == s) {
+        return Ok(s.into_owned());
     }
     let (_, path) = unwrap(&v);
     Err(value_error(format!(
@@ -114,6 +126,15 @@ fn one_of(v: JValue, allowed: Vec<String>) -> Result<String, Error> {
         subject(&path, "value"),
         allowed.join(", ")
     )))
+}
+
+/// "one of a, b, c", for a message.
+struct OneOf<'a>(&'a [String]);
+
+impl fmt::Display for OneOf<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "one of {}", self.0.join(", "))
+    }
 }
 
 /// Helm's `toYaml`: any value as YAML text, keys sorted, no trailing newline.
@@ -138,9 +159,7 @@ fn trunc(v: JValue, n: usize) -> Result<String, Error> {
 /// Removes `suffix` once from the end, as Sprig's `trimSuffix` does.
 fn trim_suffix(v: JValue, suffix: String) -> Result<String, Error> {
     let s = need_string(&v, "a string")?;
-    Ok(s.strip_suffix(suffix.as_str())
-        .map(str::to_owned)
-        .unwrap_or(s))
+    Ok(s.strip_suffix(suffix.as_str()).unwrap_or(&s).to_owned())
 }
 
 /// A port for a URL: an integral number in plain decimal, a string as is
@@ -227,8 +246,7 @@ fn expect_node(v: &JValue) -> Result<Node, Error> {
 /// value(s) it was built from, for the message (SPEC §7.0 D5).
 fn object_name(state: &State, v: JValue, source: String) -> Result<String, Error> {
     let name = need_string(&v, "a string")?;
-    let (_, path) = unwrap(&v);
-    let source = path.unwrap_or(source);
+    let source = path_of(&v).unwrap_or(source);
     if !scalar::is_dns1123_subdomain(&name) {
         return Err(value_error(format!(
             "{source}: the object name {name:?} is not a valid Kubernetes name \
@@ -245,7 +263,7 @@ fn object_name(state: &State, v: JValue, source: String) -> Result<String, Error
             ));
         }
     }
-    Ok(name)
+    Ok(name.into_owned())
 }
 
 fn label_value(v: JValue, source: String) -> Result<String, Error> {
@@ -256,7 +274,7 @@ fn label_value(v: JValue, source: String) -> Result<String, Error> {
              (at most 63 of letters, digits, '-', '_' and '.', starting and ending with a letter or digit)"
         )));
     }
-    Ok(value)
+    Ok(value.into_owned())
 }
 
 /// `x is null`: absent or YAML null.
