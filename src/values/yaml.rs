@@ -385,10 +385,33 @@ mod fast {
         printable_bytes && (text.is_ascii() || text.chars().all(printable))
     }
 
+    /// The index of the first byte of `bytes` that is `a` or `b`, eight
+    /// bytes at a time: keys and scalars are a few words long, too short for
+    /// a vector search to pay for its set-up.
+    fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
+        const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
+        const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
+        // The high bit of each byte that is zero in `x`; the lowest set bit
+        // is exact (a borrow only spreads to the bytes above a zero byte).
+        let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+        let mut words = bytes.chunks_exact(8);
+        let mut at = 0;
+        for word in &mut words {
+            let w = u64::from_le_bytes(word.try_into().expect("8 bytes"));
+            let hits = zero_bytes(w ^ (ONES * a as u64)) | zero_bytes(w ^ (ONES * b as u64));
+            if hits != 0 {
+                return Some(at + hits.trailing_zeros() as usize / 8);
+            }
+            at += 8;
+        }
+        let tail = words.remainder();
+        tail.iter().position(|&c| c == a || c == b).map(|i| at + i)
+    }
+
     /// The index of the first `a` directly followed by `b` in `bytes`.
     fn find_pair(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
         let mut from = 0;
-        while let Some(i) = bytes[from..].iter().position(|&c| c == a) {
+        while let Some(i) = find_either(&bytes[from..], a, a) {
             let at = from + i;
             if bytes.get(at + 1) == Some(&b) {
                 return Some(at);
@@ -461,6 +484,30 @@ mod fast {
         fn trim_spaces_end(&self) -> &str {
             let n = self.bytes().rev().take_while(|&b| b == b' ').count();
             &self[..self.len() - n]
+        }
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn find_either_finds_the_first_of_two_bytes() {
+        let naive = |s: &[u8], a: u8, b: u8| s.iter().position(|&c| c == a || c == b);
+        let samples: [&[u8]; 8] = [
+            b"",
+            b":",
+            b"abcdefgh:",
+            b"abcdefg#:",
+            b"key.with.a.long.name: value",
+            b"\x80\x81\xff:\x00#",
+            b"0123456789abcdef0123456789abcdef#",
+            b"no such bytes in this one at all",
+        ];
+        for s in samples {
+            for start in 0..s.len().max(1) {
+                let s = &s[start.min(s.len())..];
+                for (a, b) in [(b':', b'#'), (b' ', b' '), (0, 0xff), (b'a', b'9')] {
+                    assert_eq!(find_either(s, a, b), naive(s, a, b), "{s:?} {a} {b}");
+                }
+            }
         }
     }
 
@@ -893,8 +940,10 @@ mod fast {
             | b']' | b'}' | b'#' | b':' => Some(Entry::NotKey),
             _ if is_entry(content) => Some(Entry::NotKey),
             _ => {
-                let mut i = 0;
-                while i < bytes.len() {
+                let mut from = 0;
+                while let Some(found) = find_either(&bytes[from..], b':', b'#') {
+                    let i = from + found;
+                    from = i + 1;
                     match bytes[i] {
                         b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => {
                             let key = content[..i].trim_spaces_end();
@@ -914,7 +963,7 @@ mod fast {
                             return Some(Entry::Key(converted, &content[i + 1..], written));
                         }
                         b'#' if i > 0 && bytes[i - 1] == b' ' => return Some(Entry::NotKey),
-                        _ => i += 1,
+                        _ => {}
                     }
                 }
                 Some(Entry::NotKey)
