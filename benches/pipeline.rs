@@ -18,6 +18,11 @@ use difyx::chart::Chart;
 use difyx::engine::{Capabilities, Engine, Release};
 use difyx::manifests;
 use difyx::pipeline::{self, Options, UserValues, ValuesFile};
+
+/// The allocator the `difyx` binary runs with, so stages cost here what
+/// they cost there.
+#[global_allocator]
+static ALLOCATOR: difyx::alloc::SizeClasses = difyx::alloc::SizeClasses;
 use difyx::values::merge::coalesce;
 use difyx::values::yaml::parse_values;
 use difyx::values::{schema, Map};
