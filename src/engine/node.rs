@@ -15,6 +15,7 @@
 
 use std::borrow::Cow;
 use std::fmt;
+use std::ptr::NonNull;
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
@@ -26,7 +27,8 @@ use crate::values::Value;
 /// State shared by every node of one render: the values and the warnings.
 #[derive(Debug)]
 pub struct Scope {
-    pub values: Arc<Value>,
+    /// Never mutated: [`Node`]s point into it.
+    values: Arc<Value>,
     pub warnings: Mutex<Vec<String>>,
 }
 
@@ -58,33 +60,49 @@ enum Step {
     Index(usize),
 }
 
-/// A position in the values tree, by path from the root.
+/// The path a node was reached by, innermost step first: children share
+/// their parent's path instead of copying it.
+#[derive(Debug)]
+struct Path {
+    parent: Option<Arc<Path>>,
+    step: Step,
+}
+
+/// A position in the values tree: the value there, and the path from the
+/// root it was reached by.
 #[derive(Clone, Debug)]
 pub struct Node {
     scope: Arc<Scope>,
-    steps: Vec<Step>,
+    /// `None` for the root.
+    path: Option<Arc<Path>>,
+    /// The value here, inside `scope.values`; `None` when some step is absent.
+    value: Option<NonNull<Value>>,
 }
+
+// SAFETY: `value` points into `scope.values`, an `Arc<Value>` that nothing
+// mutates (the field is private and only read) and that the node keeps
+// alive through `scope`. The pointer is a shared reference whose lifetime
+// the type system cannot name; sharing it across threads is as safe as
+// sharing `&Value`, which is `Send + Sync`.
+unsafe impl Send for Node {}
+unsafe impl Sync for Node {}
 
 impl Node {
     /// The root: `.Values`.
     pub fn root(scope: Arc<Scope>) -> Self {
+        let value = Some(NonNull::from(&*scope.values));
         Node {
             scope,
-            steps: Vec::new(),
+            path: None,
+            value,
         }
     }
 
     /// The value here, or `None` when some step is absent.
     pub fn get(&self) -> Option<&Value> {
-        let mut cur: &Value = &self.scope.values;
-        for step in &self.steps {
-            cur = match (step, cur) {
-                (Step::Key(k), Value::Map(m)) => m.get(k)?,
-                (Step::Index(i), Value::List(l)) => l.get(*i)?,
-                _ => return None,
-            };
-        }
-        Some(cur)
+        // SAFETY: see the `Send`/`Sync` impls: the pointee lives as long as
+        // `self.scope` and is never mutated.
+        self.value.map(|v| unsafe { v.as_ref() })
     }
 
     /// The value here, absent read as null.
@@ -95,8 +113,14 @@ impl Node {
 
     /// The dotted path, e.g. `externalSecret.api.remoteRefs.SECRET_KEY.key`.
     pub fn path(&self) -> String {
+        let mut steps = Vec::new();
+        let mut link = self.path.as_deref();
+        while let Some(p) = link {
+            steps.push(&p.step);
+            link = p.parent.as_deref();
+        }
         let mut out = String::new();
-        for step in &self.steps {
+        for step in steps.into_iter().rev() {
             match step {
                 Step::Key(k) => {
                     if !out.is_empty() {
@@ -118,27 +142,34 @@ impl Node {
     }
 
     pub fn child_key(&self, key: &str) -> Node {
-        let mut steps = Vec::with_capacity(self.steps.len() + 1);
-        steps.extend_from_slice(&self.steps);
-        steps.push(Step::Key(key.to_owned()));
-        Node {
-            scope: self.scope.clone(),
-            steps,
-        }
+        let value = match self.get() {
+            Some(Value::Map(m)) => m.get(key).map(NonNull::from),
+            _ => None,
+        };
+        self.child(Step::Key(key.to_owned()), value)
     }
 
     pub fn child_index(&self, index: usize) -> Node {
-        let mut steps = Vec::with_capacity(self.steps.len() + 1);
-        steps.extend_from_slice(&self.steps);
-        steps.push(Step::Index(index));
+        let value = match self.get() {
+            Some(Value::List(l)) => l.get(index).map(NonNull::from),
+            _ => None,
+        };
+        self.child(Step::Index(index), value)
+    }
+
+    fn child(&self, step: Step, value: Option<NonNull<Value>>) -> Node {
         Node {
             scope: self.scope.clone(),
-            steps,
+            path: Some(Arc::new(Path {
+                parent: self.path.clone(),
+                step,
+            })),
+            value,
         }
     }
 
     fn last_key(&self) -> Option<&str> {
-        match self.steps.last() {
+        match self.path.as_deref().map(|p| &p.step) {
             Some(Step::Key(k)) => Some(k),
             _ => None,
         }
@@ -303,5 +334,63 @@ pub fn from_jinja(v: &JValue) -> Value {
             Value::Map(m)
         }
         _ => Value::String(v.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::yaml::parse_values;
+
+    fn root(yaml: &str) -> Node {
+        let values = parse_values(yaml, "t.yaml").expect("valid YAML");
+        Node::root(Scope::new(Arc::new(Value::Map(values))))
+    }
+
+    #[test]
+    fn children_find_their_values_and_remember_their_paths() {
+        let r = root("a:\n  b:\n    - x: 1\n    - x: 2\n");
+        let x = r
+            .child_key("a")
+            .child_key("b")
+            .child_index(1)
+            .child_key("x");
+        assert_eq!(x.get(), Some(&Value::Float(2.0)));
+        assert_eq!(x.path(), "a.b[1].x");
+        assert_eq!(x.last_key(), Some("x"));
+        assert_eq!(r.path(), "(the values)");
+        assert_eq!(
+            r.child_key("a").child_key("b").child_index(0).last_key(),
+            None
+        );
+    }
+
+    #[test]
+    fn absent_steps_read_as_null_all_the_way_down() {
+        let r = root("a:\n  b: text\nl: [1]\n");
+        for node in [
+            r.child_key("missing").child_key("deeper"),
+            r.child_key("a").child_key("b").child_key("c"),
+            r.child_key("l").child_index(1),
+            r.child_key("a").child_index(0),
+        ] {
+            assert_eq!(node.get(), None, "{}", node.path());
+            assert_eq!(node.value(), &Value::Null);
+        }
+        assert_eq!(
+            r.child_key("missing").child_key("deeper").path(),
+            "missing.deeper"
+        );
+    }
+
+    #[test]
+    fn a_node_outlives_the_handles_it_was_reached_by() {
+        let leaf = {
+            let r = root("a:\n  b: kept\n");
+            let a = r.child_key("a");
+            a.child_key("b")
+        };
+        let other_thread = std::thread::spawn(move || leaf.value().as_str().map(str::to_owned));
+        assert_eq!(other_thread.join().unwrap().as_deref(), Some("kept"));
     }
 }
