@@ -65,29 +65,35 @@ fn is_plain_safe(s: &str) -> bool {
     const WORDS: &[&str] = &[
         "y", "yes", "n", "no", "true", "false", "on", "off", "null", "nan", "inf",
     ];
-    if WORDS.contains(&s.to_ascii_lowercase().as_str()) {
+    if WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
         return false;
     }
     !looks_numeric(s)
 }
 
 /// Numbers that contain letters: `0x1F`, `0o17`, `0b101`, `1e3`, `1.5E-3`.
+/// Letters are compared without case, in place: this runs for every string
+/// a template writes.
 fn looks_numeric(s: &str) -> bool {
-    let lower = s.to_ascii_lowercase();
-    if lower.len() > 2
-        && lower.starts_with('0')
-        && matches!(lower.as_bytes()[1], b'x' | b'o' | b'b')
+    let bytes = s.as_bytes();
+    if bytes.len() > 2
+        && bytes[0] == b'0'
+        && matches!(bytes[1].to_ascii_lowercase(), b'x' | b'o' | b'b')
     {
         return true;
     }
-    if let Some((mantissa, exp)) = lower.split_once('e') {
+    if let Some(e) = bytes.iter().position(|b| b.eq_ignore_ascii_case(&b'e')) {
+        let (mantissa, exp) = (&bytes[..e], &bytes[e + 1..]);
         let mantissa_ok = !mantissa.is_empty()
             && mantissa
-                .bytes()
-                .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
-            && mantissa.bytes().any(|b| b.is_ascii_digit());
-        let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-        let exp_ok = !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit());
+                .iter()
+                .all(|b| b.is_ascii_digit() || *b == b'.' || *b == b'_')
+            && mantissa.iter().any(u8::is_ascii_digit);
+        let exp = exp
+            .strip_prefix(b"+")
+            .or(exp.strip_prefix(b"-"))
+            .unwrap_or(exp);
+        let exp_ok = !exp.is_empty() && exp.iter().all(u8::is_ascii_digit);
         return mantissa_ok && exp_ok;
     }
     false
@@ -253,6 +259,53 @@ pub fn truncate_bytes(s: &str, n: usize) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `looks_numeric` as first written, on a lower-cased copy.
+    fn looks_numeric_lowercased(s: &str) -> bool {
+        let lower = s.to_ascii_lowercase();
+        if lower.len() > 2
+            && lower.starts_with('0')
+            && matches!(lower.as_bytes()[1], b'x' | b'o' | b'b')
+        {
+            return true;
+        }
+        if let Some((mantissa, exp)) = lower.split_once('e') {
+            let mantissa_ok = !mantissa.is_empty()
+                && mantissa
+                    .bytes()
+                    .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
+                && mantissa.bytes().any(|b| b.is_ascii_digit());
+            let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
+            let exp_ok = !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit());
+            return mantissa_ok && exp_ok;
+        }
+        false
+    }
+
+    #[test]
+    fn looks_numeric_ignores_case_in_place_as_on_a_lowercased_copy() {
+        // Every string of up to five characters over the characters that
+        // decide the answer.
+        let alphabet = [
+            '0', '1', 'e', 'E', 'x', 'X', 'o', 'B', '.', '_', '+', '-', 'a',
+        ];
+        let mut strings = vec![String::new()];
+        for _ in 0..5 {
+            let longer: Vec<String> = strings
+                .iter()
+                .filter(|s| s.len() == strings.last().map_or(0, String::len))
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .collect();
+            strings.extend(longer);
+        }
+        assert!(strings.len() > 400_000);
+        for s in &strings {
+            assert_eq!(looks_numeric(s), looks_numeric_lowercased(s), "{s:?}");
+        }
+        for word in ["YES", "No", "tRUE", "NULL", "Inf", "NaN", "oFF"] {
+            assert_ne!(yaml_string(word), word, "{word}");
+        }
+    }
 
     #[test]
     fn plain_when_unambiguous() {
