@@ -1016,7 +1016,7 @@ mod fast {
             let mut i = 1;
             let mut from = 1;
             loop {
-                let j = i + s[i..].find('\'')?;
+                let j = i + find_either(&bytes[i..], b'\'', b'\'')?;
                 if from == 1 && bytes.get(j + 1) != Some(&b'\'') {
                     // No escape: the text between the quotes, allocated once.
                     return Some((s[1..j].to_owned(), &s[j + 1..]));
@@ -1034,7 +1034,7 @@ mod fast {
         let mut i = 1;
         let mut from = 1;
         loop {
-            let j = i + s[i..].find(['"', '\\'])?;
+            let j = i + find_either(&bytes[i..], b'"', b'\\')?;
             if from == 1 && bytes[j] == b'"' {
                 // No escape: the text between the quotes, allocated once.
                 return Some((s[1..j].to_owned(), &s[j + 1..]));
