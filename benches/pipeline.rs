@@ -15,7 +15,7 @@ use std::hint::black_box;
 use criterion::{criterion_group, criterion_main, BatchSize, BenchmarkId, Criterion, Throughput};
 
 use difyx::chart::Chart;
-use difyx::engine::{Capabilities, Engine, Release};
+use difyx::engine::{Engine, Release};
 use difyx::manifests;
 use difyx::pipeline::{self, Options, UserValues, ValuesFile};
 
@@ -54,18 +54,7 @@ fn inputs() -> Vec<(&'static str, String)> {
 }
 
 fn options() -> Options {
-    Options {
-        release: Release {
-            name: "dify".into(),
-            namespace: "dify".into(),
-            is_upgrade: false,
-            revision: 1,
-        },
-        capabilities: Capabilities::default(),
-        show_only: Vec::new(),
-        strict: false,
-        skip_schema_validation: false,
-    }
+    Options::new(Release::install("dify", "dify"))
 }
 
 fn user(text: &str) -> UserValues {

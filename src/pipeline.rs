@@ -65,6 +65,17 @@ const SET_ORDER: [SetKind; 5] = [
 ];
 
 impl UserValues {
+    /// One `-f` file and no `--set*`.
+    pub fn file(name: impl Into<String>, text: impl Into<Cow<'static, str>>) -> UserValues {
+        UserValues {
+            files: vec![ValuesFile {
+                name: name.into(),
+                text: text.into(),
+            }],
+            sets: Vec::new(),
+        }
+    }
+
     /// The user's values merged together (before the chart defaults).
     pub fn merged(&self) -> Result<Map, Error> {
         let mut out = Map::new();
@@ -119,6 +130,20 @@ pub struct Options {
     pub strict: bool,
     /// `--skip-schema-validation`: do not check values.schema.json.
     pub skip_schema_validation: bool,
+}
+
+impl Options {
+    /// `difyx template` for `release` with no other flag: the default
+    /// capabilities, every document, warnings as warnings, the schema checked.
+    pub fn new(release: Release) -> Options {
+        Options {
+            release,
+            capabilities: Capabilities::default(),
+            show_only: Vec::new(),
+            strict: false,
+            skip_schema_validation: false,
+        }
+    }
 }
 
 /// A successful render.

@@ -6,28 +6,13 @@
 //! production file does, and while it holds nothing the render ignores.
 
 use difyx::chart::Chart;
-use difyx::engine::{Capabilities, Engine, Release};
-use difyx::pipeline::{self, Options, UserValues, ValuesFile};
+use difyx::engine::{Engine, Release};
+use difyx::pipeline::{self, Options, UserValues};
 use difyx::values::yaml::parse_values;
 use difyx::values::{Map, Value};
 
 const PRODUCTION: &str = include_str!("fixtures/production-values.yaml");
 const READ_KEYS: &str = include_str!("fixtures/production-read-keys.yaml");
-
-fn options() -> Options {
-    Options {
-        release: Release {
-            name: "dify".into(),
-            namespace: "dify".into(),
-            is_upgrade: false,
-            revision: 1,
-        },
-        capabilities: Capabilities::default(),
-        show_only: vec![],
-        strict: false,
-        skip_schema_validation: false,
-    }
-}
 
 /// stdout and warnings of `difyx template dify -n dify -f <file>`, or the error.
 fn render(
@@ -35,14 +20,9 @@ fn render(
     chart: &Chart,
     text: String,
 ) -> Result<(String, Vec<String>), String> {
-    let user = UserValues {
-        files: vec![ValuesFile {
-            name: "values.yaml".into(),
-            text: text.into(),
-        }],
-        sets: vec![],
-    };
-    pipeline::template_with(engine, chart, &user, &options())
+    let user = UserValues::file("values.yaml", text);
+    let options = Options::new(Release::install("dify", "dify"));
+    pipeline::template_with(engine, chart, &user, &options)
         .map(|out| (out.text, out.warnings))
         .map_err(|e| e.to_string())
 }

@@ -11,7 +11,7 @@ use std::process::{Command, Output};
 
 use common::{difyx, shared_dir, stderr, stdout};
 use difyx::chart::Chart;
-use difyx::engine::{Capabilities, Release};
+use difyx::engine::Release;
 use difyx::pipeline::{Options, UserValues, ValuesFile};
 use difyx::resolve::store::{self, Entry};
 
@@ -402,18 +402,7 @@ fn defaults_setup() -> (Chart, UserValues, Options) {
         }],
         sets: Vec::new(),
     };
-    let opts = Options {
-        release: Release {
-            name: "dify".into(),
-            namespace: "dify".into(),
-            is_upgrade: false,
-            revision: 1,
-        },
-        capabilities: Capabilities::default(),
-        show_only: Vec::new(),
-        strict: false,
-        skip_schema_validation: false,
-    };
+    let opts = Options::new(Release::install("dify", "dify"));
     (Chart::embedded(), user, opts)
 }
 

@@ -47,9 +47,9 @@ use proptest::test_runner::{Config, FileFailurePersistence, TestCaseError, TestE
 use serde_json::{json, Value as Json};
 
 use difyx::chart::Chart;
-use difyx::engine::{Capabilities, Engine, Release};
+use difyx::engine::{Engine, Release};
 use difyx::manifests::validate::validate;
-use difyx::pipeline::{self, Options, Output, UserValues, ValuesFile};
+use difyx::pipeline::{self, Options, Output, UserValues};
 use difyx::values::yaml::{parse_document, parse_values};
 use difyx::values::Value;
 
@@ -1630,25 +1630,8 @@ struct Fixture<'a> {
 impl Fixture<'_> {
     /// The whole pipeline over the scenario's values file, release and namespace.
     fn render(&self, sc: &Scenario) -> Result<Output, pipeline::Error> {
-        let user = UserValues {
-            files: vec![ValuesFile {
-                name: "values.yaml".into(),
-                text: sc.values_yaml().into(),
-            }],
-            sets: vec![],
-        };
-        let opts = Options {
-            release: Release {
-                name: sc.release.clone(),
-                namespace: sc.namespace.clone(),
-                is_upgrade: false,
-                revision: 1,
-            },
-            capabilities: Capabilities::default(),
-            show_only: vec![],
-            strict: false,
-            skip_schema_validation: false,
-        };
+        let user = UserValues::file("values.yaml", sc.values_yaml());
+        let opts = Options::new(Release::install(sc.release.clone(), sc.namespace.clone()));
         let result = pipeline::template_with(self.engine, &self.chart.chart, &user, &opts);
         let counter = if result.is_ok() {
             &self.ok
@@ -1987,25 +1970,8 @@ fn quoted_merge_key_is_an_ordinary_key() {
 
 /// One render of a values file with the embedded chart, release `dify`.
 fn render_values(text: &str, namespace: &str) -> Result<Output, pipeline::Error> {
-    let user = UserValues {
-        files: vec![ValuesFile {
-            name: "values.yaml".into(),
-            text: text.to_owned().into(),
-        }],
-        sets: vec![],
-    };
-    let opts = Options {
-        release: Release {
-            name: "dify".into(),
-            namespace: namespace.into(),
-            is_upgrade: false,
-            revision: 1,
-        },
-        capabilities: Capabilities::default(),
-        show_only: vec![],
-        strict: false,
-        skip_schema_validation: false,
-    };
+    let user = UserValues::file("values.yaml", text.to_owned());
+    let opts = Options::new(Release::install("dify", namespace));
     pipeline::template(&Chart::embedded(), &user, &opts)
 }
 

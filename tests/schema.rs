@@ -32,8 +32,8 @@ use std::time::Instant;
 
 use common::*;
 use difyx::chart::Chart;
-use difyx::engine::{Capabilities, Engine, Release};
-use difyx::pipeline::{self, Options, Output, UserValues, ValuesFile};
+use difyx::engine::{Engine, Release};
+use difyx::pipeline::{self, Options, Output, UserValues};
 use difyx::values::merge::coalesce;
 use difyx::values::schema::{parse_schema, parse_schema_with, validate, SchemaError, Validator};
 use difyx::values::yaml::parse_values;
@@ -65,27 +65,13 @@ fn check_file(path: &std::path::Path) -> Result<(), SchemaError> {
 
 fn options(skip_schema_validation: bool) -> Options {
     Options {
-        release: Release {
-            name: "dify".into(),
-            namespace: "dify".into(),
-            is_upgrade: false,
-            revision: 1,
-        },
-        capabilities: Capabilities::default(),
-        show_only: vec![],
-        strict: false,
         skip_schema_validation,
+        ..Options::new(Release::install("dify", "dify"))
     }
 }
 
 fn user_values(yaml: &str) -> UserValues {
-    UserValues {
-        files: vec![ValuesFile {
-            name: "test.yaml".into(),
-            text: yaml.to_owned().into(),
-        }],
-        sets: vec![],
-    }
+    UserValues::file("test.yaml", yaml.to_owned())
 }
 
 /// `difyx template dify -n dify -f <yaml>`, with or without the schema.

@@ -3,23 +3,14 @@
 #![no_main]
 
 use difyx::chart::Chart;
-use difyx::engine::{Capabilities, Release};
-use difyx::pipeline::{template, Options, UserValues, ValuesFile};
+use difyx::engine::Release;
+use difyx::pipeline::{template, Options, UserValues};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else { return };
-    let user = UserValues {
-        files: vec![ValuesFile { name: "fuzz.yaml".into(), text: text.to_owned().into() }],
-        sets: vec![],
-    };
-    let opts = Options {
-        release: Release { name: "dify".into(), namespace: "dify".into(), is_upgrade: false, revision: 1 },
-        capabilities: Capabilities::default(),
-        show_only: vec![],
-        strict: false,
-        skip_schema_validation: false,
-    };
+    let user = UserValues::file("fuzz.yaml", text.to_owned());
+    let opts = Options::new(Release::install("dify", "dify"));
     if let Ok(out) = template(&Chart::embedded(), &user, &opts) {
         // Every document was re-parsed by the pipeline; the stream must split
         // back into exactly those documents.

@@ -76,8 +76,8 @@ pub const PLUGIN_DAEMON_KEYS: &[&str] = &[
 mod tests {
     use super::*;
     use crate::chart::Chart;
-    use crate::engine::{Capabilities, Release};
-    use crate::pipeline::{template, Options, UserValues, ValuesFile};
+    use crate::engine::Release;
+    use crate::pipeline::{template, Options, UserValues};
     use crate::values::Value;
 
     /// Every supported key set for every service: the templates emit exactly
@@ -98,25 +98,8 @@ mod tests {
                 values.push_str(&format!("      {key}: {{key: k}}\n"));
             }
         }
-        let user = UserValues {
-            files: vec![ValuesFile {
-                name: "t.yaml".into(),
-                text: values.into(),
-            }],
-            sets: vec![],
-        };
-        let opts = Options {
-            release: Release {
-                name: "dify".into(),
-                namespace: "dify".into(),
-                is_upgrade: false,
-                revision: 1,
-            },
-            capabilities: Capabilities::default(),
-            show_only: vec![],
-            strict: false,
-            skip_schema_validation: false,
-        };
+        let user = UserValues::file("t.yaml", values);
+        let opts = Options::new(Release::install("dify", "dify"));
         let out = template(&Chart::embedded(), &user, &opts).unwrap();
         for (_, name, keys) in services {
             let doc = out

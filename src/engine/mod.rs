@@ -29,6 +29,18 @@ pub struct Release {
     pub revision: u32,
 }
 
+impl Release {
+    /// A first install (`helm template` without `--is-upgrade`): revision 1.
+    pub fn install(name: impl Into<String>, namespace: impl Into<String>) -> Release {
+        Release {
+            name: name.into(),
+            namespace: namespace.into(),
+            is_upgrade: false,
+            revision: 1,
+        }
+    }
+}
+
 /// The cluster the manifests are for (Helm's `.Capabilities`).
 #[derive(Clone, Debug)]
 pub struct Capabilities {

@@ -17,7 +17,7 @@ use anyhow::Result;
 
 use crate::chart::Chart;
 use crate::cli::{Outcome, ReleaseArgs};
-use crate::engine::{Capabilities, Release};
+use crate::engine::Release;
 use crate::pipeline::{self, Options, UserValues};
 use crate::values::strvals::{self, SetKind};
 use crate::values::yaml::parse_values;
@@ -116,21 +116,10 @@ pub fn lint(chart: &Chart, user: &UserValues, release: Result<Release, String>) 
         Ok(r) => r,
         Err(message) => {
             findings.push(rules::render_error(&message, &chart.values));
-            Release {
-                name: crate::release::DEFAULT_NAME.into(),
-                namespace: "default".into(),
-                is_upgrade: false,
-                revision: 1,
-            }
+            Release::install(crate::release::DEFAULT_NAME, "default")
         }
     };
-    let opts = Options {
-        release: release.clone(),
-        capabilities: Capabilities::default(),
-        show_only: Vec::new(),
-        strict: false,
-        skip_schema_validation: false,
-    };
+    let opts = Options::new(release.clone());
     let mut schema_violations = Vec::new();
     let (rendered, render_error, render_warnings) = if findings.is_empty() {
         let mut result = pipeline::template(chart, user, &opts);
@@ -267,12 +256,7 @@ mod tests {
     use crate::pipeline::ValuesFile;
 
     fn release() -> Result<Release, String> {
-        Ok(Release {
-            name: "dify".into(),
-            namespace: "dify".into(),
-            is_upgrade: false,
-            revision: 1,
-        })
+        Ok(Release::install("dify", "dify"))
     }
 
     fn user(files: &[(&str, &str)], sets: &[&str]) -> UserValues {

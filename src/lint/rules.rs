@@ -2162,12 +2162,7 @@ mod tests {
             defaults: chart.values.clone(),
             values,
             rendered: None,
-            release: Release {
-                name: release.into(),
-                namespace: "dify".into(),
-                is_upgrade: false,
-                revision: 1,
-            },
+            release: Release::install(release, "dify"),
             chart_name: chart.name.clone(),
             render_error: None,
             render_warnings: warnings,

@@ -1857,8 +1857,8 @@ spec:
     #[test]
     fn every_conformance_case_validates() {
         use crate::chart::Chart;
-        use crate::engine::{Capabilities, Release};
-        use crate::pipeline::{self, Options, UserValues, ValuesFile};
+        use crate::engine::Release;
+        use crate::pipeline::{self, Options, UserValues};
 
         let shared = std::env::var_os("DIFYX_SHARED")
             .map(std::path::PathBuf::from)
@@ -1897,25 +1897,11 @@ spec:
                 i += 1;
             }
             let text = std::fs::read_to_string(case.join("values.yaml")).unwrap();
-            let user = UserValues {
-                files: vec![ValuesFile {
-                    name: "values.yaml".into(),
-                    text: text.into(),
-                }],
-                sets: vec![],
-            };
-            let opts = Options {
-                release: Release {
-                    name: release.unwrap_or_else(|| crate::release::DEFAULT_NAME.to_owned()),
-                    namespace,
-                    is_upgrade: false,
-                    revision: 1,
-                },
-                capabilities: Capabilities::default(),
-                show_only: vec![],
-                strict: false,
-                skip_schema_validation: false,
-            };
+            let user = UserValues::file("values.yaml", text);
+            let opts = Options::new(Release::install(
+                release.unwrap_or_else(|| crate::release::DEFAULT_NAME.to_owned()),
+                namespace,
+            ));
             let expect_error = std::fs::read_to_string(case.join("expect.yaml"))
                 .is_ok_and(|t| t.contains("mode: error"));
             match pipeline::template(&chart, &user, &opts) {
