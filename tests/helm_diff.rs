@@ -248,6 +248,10 @@ const CASES: &[Case] = &[
     stdin_ok("merge key: <<: *a after a key overrides it", "b: &b {k: anchor, j: 1}\nm:\n  k: own\n  <<: *b\n"),
     stdin_ok("merge key: in <<: [*a, *b] the earlier map wins", "a: &a {k: a}\nb: &b {k: b, o: b}\nm: {<<: [*a, *b]}\n"),
     stdin_ok("merge key: {<<: *a, k: x} keeps x", "a: &a {k: a, j: 1}\nm: {<<: *a, k: x}\n"),
+    // goyaml.v2's isMerge: a plain `<<`, or one tagged `!` or `!!merge`, merges;
+    // a quoted `"<<"` is an ordinary key (src/values/yaml.rs tests those: Helm's
+    // toYaml prints that key plain, which reads back as a merge key here).
+    stdin_ok("merge key: ! \"<<\", !!merge '<<' and &anchor << merge", "a:\n  ! \"<<\": {k: 1}\n  j: 2\nb:\n  !!merge '<<': {k: 1}\nc:\n  &an <<: {k: 1}\n  j: 3\n"),
     // ---- several files (HELM-CLI §2.1) ----
     ok("files: two files deep-merge, later wins", &["base.yaml", "override.yaml"], &[]),
     ok("files: order matters", &["override.yaml", "base.yaml"], &[]),

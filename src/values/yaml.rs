@@ -21,6 +21,7 @@ use std::fmt;
 
 use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 use serde_saphyr::options::{DuplicateKeyPolicy, MergeKeyPolicy, NonFiniteFloatPolicy};
+use serde_saphyr::{Spanned, Tagged};
 
 use super::gofmt::{format_float, format_float32};
 use super::merge::merge_maps;
@@ -204,16 +205,31 @@ impl<'de> Visitor<'de> for ValueVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         // Entries in the order they apply; of equal keys the last wins.
         let mut out = Vec::new();
-        while let Some(Key(k)) = map.next_key()? {
+        while let Some(key) = map.next_key::<Spanned<Tagged<Key>>>()? {
             let Document(v) = map.next_value()?;
-            if k == "<<" {
+            if is_merge_key(&key) {
                 merge_key(&mut out, v).map_err(de::Error::custom)?;
             } else {
-                out.push((k, v));
+                out.push((key.value.0 .0, v));
             }
         }
         Ok(Value::Map(Map::from_entries(out)))
     }
+}
+
+/// Whether a mapping key is a merge key, by goyaml.v2's rule (`isMerge`):
+/// the scalar `<<` either untagged and plain, or tagged `!` or `!!merge`.
+/// A quoted `"<<"`, a `!!str <<` and an alias of `<<` are ordinary keys.
+/// A plain `<<` is the only untagged spelling two bytes long; an alias is
+/// the one key whose reference is not where it was defined.
+fn is_merge_key(key: &Spanned<Tagged<Key>>) -> bool {
+    let Tagged(Key(text), tag) = &key.value;
+    text == "<<"
+        && key.referenced == key.defined
+        && match tag.as_deref() {
+            None => key.referenced.span().len() == 2,
+            Some(tag) => tag == "!" || tag == "tag:yaml.org,2002:merge",
+        }
 }
 
 /// Applies a YAML 1.1 merge key where it stands, as goyaml.v2 does: the
@@ -926,8 +942,7 @@ mod fast {
                 let trimmed = after.skip_spaces();
                 if let Some(rest) = trimmed.strip_prefix(':') {
                     if rest.is_empty() || rest.starts_with(' ') {
-                        return (key.len() <= MAX_KEY_LEN && key != "<<")
-                            .then_some(Entry::Key(key, rest, None));
+                        return (key.len() <= MAX_KEY_LEN).then_some(Entry::Key(key, rest, None));
                     }
                     return None;
                 }
@@ -1266,6 +1281,49 @@ mod tests {
         );
     }
 
+    /// Which spellings of `<<` merge, as Helm 4.3.1 reads them (each checked
+    /// against `helm template` with a chart that prints `toYaml .Values`).
+    #[test]
+    fn only_goyaml_merge_keys_merge() {
+        let merges = |key: &str| {
+            let text = format!("k: &k <<\nx:\n  {key}: {{a: 1}}\n  b: 2\n");
+            let m = parse_values(&text, "t.yaml").unwrap_or_else(|e| panic!("{key}: {e}"));
+            let x = m["x"].as_map().unwrap().clone();
+            match (x.get("a"), x.get("<<")) {
+                (Some(_), None) => true,
+                (None, Some(inner)) => {
+                    assert_eq!(inner.as_map().unwrap()["a"], Value::Float(1.0), "{key}");
+                    false
+                }
+                _ => panic!("{key}: {x:?}"),
+            }
+        };
+        for key in [
+            "<<",
+            "<< ",
+            "&an <<",
+            "! \"<<\"",
+            "!!merge <<",
+            "!!merge \"<<\"",
+            "!<tag:yaml.org,2002:merge> '<<'",
+        ] {
+            assert!(merges(key), "{key} should merge");
+        }
+        for key in [
+            "\"<<\"",
+            "'<<'",
+            "\"\\x3c<\"",
+            "&q \"<<\"",
+            "!!str <<",
+            "*k ",
+            "? \"<<\"\n  ",
+        ] {
+            assert!(!merges(key), "{key} should be an ordinary key");
+        }
+        let m = parse_values("x: {\"<<\": {a: 1}, b: 2}\n", "t.yaml").unwrap();
+        assert!(m["x"].as_map().unwrap().contains_key("<<"));
+    }
+
     #[test]
     fn documents_merge_in_order() {
         let m = parse_values("a: {p: 1, q: 1}\n---\na: {q: 2}\n", "t.yaml").unwrap();
@@ -1349,6 +1407,7 @@ mod tests {
             "a: |\nb: 1\n",
             "a: >-\n",
             "a: |+\nb: |-\n",
+            "\"<<\": {a: 1}\nb:\n  '<<': x\n",
         ];
         for text in taken {
             let _ = agree(text);
@@ -1363,8 +1422,8 @@ mod tests {
             "a: &x 1\nb: *x\n",
             "a: !!str 1\n",
             "<<: {a: 1}\n",
-            "\"<<\": {a: 1}\n",
             "a: {<<: {b: 1}}\n",
+            "a: {\"<<\": {b: 1}}\n",
             "on: 1\n\"on\": 2\n",
             "1.5: a\n",
             "3.14159265358979: b\n",
