@@ -4,6 +4,7 @@
 #   scripts/bench.sh            # build --release, then measure and print the table
 #   RUNS=300 scripts/bench.sh   # more runs per case (default 200)
 #   BATCH=40 scripts/bench.sh   # values files for the --each comparison (default 24)
+#   PGO=0 scripts/bench.sh      # skip the profile-guided build (scripts/pgo.sh, ~6 min)
 #
 # Prints, per case: median and mean wall time (hyperfine -N, no shell), the
 # peak RSS (max of /usr/bin/time -f %M over RSS_RUNS runs), and the
@@ -35,6 +36,9 @@ for tool in hyperfine python3 /usr/bin/time; do
 done
 
 cargo build --release --locked --quiet
+# The same renders from the profile-guided build, beside the plain one.
+PGO_BIN=
+if [ "${PGO:-1}" != 0 ]; then PGO_BIN=$(scripts/pgo.sh); fi
 mkdir -p "$OUT"
 rm -rf "$OUT/each" "$OUT/separate" "$OUT/envs"
 
@@ -65,6 +69,13 @@ CASES=(
     "synthetic 20k keys|$BIN template dify -n dify -f $OUT/synthetic-20000.yaml"
     "synthetic 100k keys|$BIN template dify -n dify -f $OUT/synthetic-100000.yaml"
 )
+if [ -n "$PGO_BIN" ]; then
+    CASES+=(
+        "PGO build: default chart|$PGO_BIN template dify -n dify"
+        "PGO build: production, read keys only|$PGO_BIN template dify -n dify -f $READ_KEYS"
+        "PGO build: production|$PGO_BIN template dify -n dify -f $PROD"
+    )
+fi
 
 args=()
 for c in "${CASES[@]}"; do args+=(-n "${c%%|*}" "${c#*|}"); done
@@ -141,6 +152,8 @@ print(f"production, where the median goes: process floor {med('floor (/bin/true)
 checks = [
     (f"{prod} median <= 2 ms", ms(runs[prod]["median"]), 2.0, "ms"),
     (f"{prod} peak RSS <= 12 MiB", int(rss[prod]) / 1024, 12.0, "MiB"),
+    *([("PGO build: production median <= 2 ms", ms(runs["PGO build: production"]["median"]), 2.0, "ms")]
+      if "PGO build: production" in runs else []),
     ("synthetic 20k keys median <= 20 ms", ms(runs["synthetic 20k keys"]["median"]), 20.0, "ms"),
     ("--each faster than separate processes", ms(b_each), ms(b_sep), "ms"),
 ]
