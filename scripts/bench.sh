@@ -37,8 +37,17 @@ done
 
 cargo build --release --locked --quiet
 # The same renders from the profile-guided build, beside the plain one.
+# Without an llvm-profdata to be had (pgo.sh exits 3), the plain build alone.
 PGO_BIN=
-if [ "${PGO:-1}" != 0 ]; then PGO_BIN=$(scripts/pgo.sh); fi
+if [ "${PGO:-1}" != 0 ]; then
+    pgo=0
+    PGO_BIN=$(scripts/pgo.sh) || pgo=$?
+    case "$pgo" in
+        0) ;;
+        3) PGO_BIN=; echo "bench.sh: no PGO build on this machine; measuring the release build alone" >&2 ;;
+        *) exit "$pgo" ;;
+    esac
+fi
 mkdir -p "$OUT"
 rm -rf "$OUT/each" "$OUT/separate" "$OUT/envs"
 
