@@ -54,6 +54,10 @@ pub struct Chart {
     pub schema_check: SchemaCheck,
     /// When the engine compiles the templates.
     pub compile: Compile,
+    /// The keys its templates read, for reading values files lazily
+    /// (`crate::values::shape`): the embedded chart's, from its schema at
+    /// build time; `None` for a chart directory, whose values are read whole.
+    pub shape: Option<&'static crate::values::shape::Shape>,
     /// Templates as (path relative to the chart, e.g. `templates/api-secret.yaml`, source),
     /// sorted by path.
     pub templates: Vec<(String, String)>,
@@ -181,6 +185,7 @@ impl Chart {
         .map(|chart| Chart {
             schema_check: SchemaCheck::ExplainsFailures,
             compile: Compile::OnFirstUse,
+            shape: crate::values::shape::EMBEDDED,
             ..chart
         })
         .expect("the embedded chart is valid (checked by tests)")
@@ -258,6 +263,7 @@ impl Chart {
             schema,
             schema_check: SchemaCheck::BeforeRender,
             compile: Compile::Upfront,
+            shape: None,
             templates,
         })
     }

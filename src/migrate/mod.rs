@@ -235,6 +235,7 @@ pub fn run(args: &MigrateArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
         show_only: Vec::new(),
         strict: false,
         skip_schema_validation: false,
+        project_values: false,
     };
     let plan = plan(&chart, &user, &opts, prefix)?;
     if !plan.kept.is_empty() && !args.allow_partial {

@@ -108,6 +108,7 @@ impl ResolveArgs {
             show_only: Vec::new(),
             strict: false,
             skip_schema_validation: self.skip_schema_validation,
+            project_values: false,
         })
     }
 

@@ -25,6 +25,7 @@ use serde_saphyr::{Spanned, Tagged};
 
 use super::gofmt::{format_float, format_float32};
 use super::merge::merge_maps;
+use super::shape::Shape;
 use super::{Map, Value};
 
 /// A values file that could not be read as Helm reads it.
@@ -56,6 +57,31 @@ pub fn parse_values(text: &str, source: &str) -> Result<Map, YamlError> {
         Some(Value::Null) => Ok(Map::new()),
         // Not a mapping, or outside the fast subset: serde-saphyr decides and words the error.
         _ => parse_values_reference(text, source),
+    }
+}
+
+/// An entry a projected reading left out: the key path of its map, and its key.
+pub type LeftOut = (Vec<String>, String);
+
+/// [`parse_values`] leaving out the entries of maps that `shape` (and the
+/// chart's `defaults`) say no template reads, with the entries left out:
+/// (key path of their map, key) (see [`super::shape`]). `None` when only the full
+/// read can say what the text holds, error or not: the caller reads it with
+/// [`parse_values`]. Where it answers, the result is [`parse_values`]'s less
+/// the entries left out.
+pub fn parse_values_projected(
+    text: &str,
+    shape: &'static Shape,
+    defaults: &Map,
+) -> Option<(Map, Vec<LeftOut>)> {
+    let projection = fast::Projection {
+        shape,
+        defaults: Some(defaults),
+    };
+    match fast::parse_projected(text, Some(projection))? {
+        (Value::Map(m), pruned) => Some((m, pruned)),
+        (Value::Null, _) => Some((Map::new(), Vec::new())),
+        _ => None,
     }
 }
 
@@ -342,7 +368,9 @@ impl<'de> Deserialize<'de> for Key {
 /// produces every error message. The differential tests below hold the two
 /// to the same result.
 mod fast {
+    use super::super::shape::{Shape, Step as ShapeStep};
     use super::super::{Map, Value};
+    use super::LeftOut;
 
     /// Limits under serde-saphyr's default budget (depth 64, 250,000 nodes):
     /// past them serde-saphyr decides, with its own error.
@@ -353,6 +381,16 @@ mod fast {
 
     /// The document in `text`, or `None` when the text is outside the subset.
     pub(super) fn parse(text: &str) -> Option<Value> {
+        parse_projected(text, None).map(|(value, _)| value)
+    }
+
+    /// [`parse`], leaving out the entries `projection` says no template
+    /// reads (their syntax checked all the same), with the key paths of the
+    /// maps that lost entries.
+    pub(super) fn parse_projected<'a>(
+        text: &'a str,
+        projection: Option<Projection<'a>>,
+    ) -> Option<(Value, Vec<LeftOut>)> {
         if !readable(text) {
             return None;
         }
@@ -366,6 +404,8 @@ mod fast {
             bail: false,
             peeked: None,
             entries: Vec::new(),
+            path: Vec::new(),
+            pruned: Vec::new(),
         };
         // One leading `---` is allowed.
         if let Some((0, content)) = p.peek() {
@@ -375,11 +415,38 @@ mod fast {
         }
         p.started = true;
         p.peeked = None; // peeked before `started`: a marker there is judged again
-        let value = p.block_node(0, 0)?;
+        let value = p.block_node(0, 0, projection)?;
         if p.peek().is_some() || p.bail {
             return None;
         }
-        Some(value)
+        Some((value, p.pruned))
+    }
+
+    /// Where a map stands in the chart's shape and defaults.
+    #[derive(Clone, Copy)]
+    pub(super) struct Projection<'a> {
+        pub shape: &'static Shape,
+        /// The chart's default map at the same path, if it has one.
+        pub defaults: Option<&'a Map>,
+    }
+
+    impl<'a> Projection<'a> {
+        /// `None` when no template reads `key` (a key of the defaults is
+        /// always read); otherwise the projection of its value (`None`
+        /// inside: all of it is read).
+        pub(super) fn step(self, key: &str) -> Option<Option<Projection<'a>>> {
+            match self.shape.step(key) {
+                ShapeStep::Unread if self.defaults.is_none_or(|d| !d.contains_key(key)) => None,
+                ShapeStep::Unread | ShapeStep::Whole => Some(None),
+                ShapeStep::Shaped(shape) => Some(Some(Projection {
+                    shape,
+                    defaults: self
+                        .defaults
+                        .and_then(|d| d.get(key))
+                        .and_then(Value::as_map),
+                })),
+            }
+        }
     }
 
     /// Whether `text` is free of tabs, carriage returns, BOMs, control and
@@ -455,6 +522,10 @@ mod fast {
         peeked: Option<(usize, usize, &'a str)>,
         /// Entries of the block mappings being read, innermost last.
         entries: Vec<(String, Value)>,
+        /// The keys down to the projected map being read.
+        path: Vec<String>,
+        /// The entries left out by a projection.
+        pruned: Vec<LeftOut>,
     }
 
     /// A line of the text: its content (without the newline), and where the
@@ -622,20 +693,30 @@ mod fast {
         }
 
         /// The block node at indent `min` or deeper (null when there is none).
-        fn block_node(&mut self, min: usize, depth: usize) -> Option<Value> {
+        fn block_node(
+            &mut self,
+            min: usize,
+            depth: usize,
+            projection: Option<Projection<'a>>,
+        ) -> Option<Value> {
             match self.peek() {
                 Some((indent, content)) if indent >= min => {
                     if is_entry(content) {
                         self.sequence(indent, depth)
                     } else {
-                        self.mapping(indent, depth)
+                        self.mapping(indent, depth, projection)
                     }
                 }
                 _ => Some(Value::Null),
             }
         }
 
-        fn mapping(&mut self, indent: usize, depth: usize) -> Option<Value> {
+        fn mapping(
+            &mut self,
+            indent: usize,
+            depth: usize,
+            projection: Option<Projection<'a>>,
+        ) -> Option<Value> {
             if depth > MAX_DEPTH {
                 return None;
             }
@@ -645,6 +726,7 @@ mod fast {
             // allocation: no growth, no spare capacity.
             let start = self.entries.len();
             let mut converted = Vec::new();
+            let mut left_out = Vec::new();
             while let Some((at, content)) = self.peek() {
                 if at < indent {
                     break;
@@ -658,14 +740,35 @@ mod fast {
                 converted.extend(written);
                 self.consume();
                 self.count()?; // the key
-                let value = self.value(rest, indent, depth, true)?;
+                let child = match projection.map(|p| p.step(&key)) {
+                    None => None,
+                    Some(None) => {
+                        self.skip_value(rest, indent, depth)?;
+                        left_out.push(key);
+                        continue;
+                    }
+                    Some(Some(child)) => child,
+                };
+                if child.is_some() {
+                    self.path.push(key.clone());
+                }
+                let value = self.value(rest, indent, depth, true, child)?;
+                if child.is_some() {
+                    self.path.pop();
+                }
                 self.entries.push((key, value));
             }
             let map = Map::from_entries(self.entries.drain(start..).collect());
             // serde-saphyr finds duplicate keys by their text before Go's
-            // conversion: `on:` and `"on":` are one key to it.
-            if converted.iter().any(|k| map.contains_key(*k)) {
+            // conversion: `on:` and `"on":` are one key to it. (An entry
+            // left out is no longer there to compare.)
+            if converted.iter().any(|k| map.contains_key(*k))
+                || (!left_out.is_empty() && !converted.is_empty())
+            {
                 return None;
+            }
+            for key in left_out {
+                self.pruned.push((self.path.clone(), key));
             }
             Some(Value::Map(map))
         }
@@ -691,10 +794,10 @@ mod fast {
                     // `- key: value`: a mapping whose first line starts at `key`.
                     let column = self.line()?.text.len() - item.len();
                     self.start = Some(column);
-                    list.push(self.mapping(column, depth + 1)?);
+                    list.push(self.mapping(column, depth + 1, None)?);
                 } else {
                     self.consume();
-                    list.push(self.value(item, indent, depth, false)?);
+                    list.push(self.value(item, indent, depth, false, None)?);
                 }
             }
             Some(Value::List(list))
@@ -707,11 +810,14 @@ mod fast {
             indent: usize,
             depth: usize,
             in_map: bool,
+            projection: Option<Projection<'a>>,
         ) -> Option<Value> {
             let rest = rest.skip_spaces();
             if rest.is_empty() || rest.starts_with('#') {
                 return match self.peek() {
-                    Some((at, _)) if at > indent => self.block_node(indent + 1, depth + 1),
+                    Some((at, _)) if at > indent => {
+                        self.block_node(indent + 1, depth + 1, projection)
+                    }
                     // An indentless sequence as the value of a key.
                     Some((at, content)) if in_map && at == indent && is_entry(content) => {
                         self.sequence(at, depth + 1)
@@ -746,6 +852,140 @@ mod fast {
                 Some((at, _)) if at > indent => None,
                 _ => Some(value),
             }
+        }
+
+        /// The value of a key no template reads (`rest` follows its `:`):
+        /// checked as [`Reader::value`] would read it, not kept.
+        fn skip_value(&mut self, rest: &'a str, indent: usize, depth: usize) -> Option<()> {
+            let trimmed = rest.skip_spaces();
+            if !(trimmed.is_empty() || trimmed.starts_with('#')) {
+                // One line: read it as any other, and drop it.
+                return self.value(rest, indent, depth, true, None).map(drop);
+            }
+            self.skip_block(indent, depth)
+        }
+
+        /// The block value of a key at `indent`, line by line, accepted only
+        /// where [`Reader::value`] and the collections would accept it, but
+        /// not built: the cheap path for the lines of a values file no
+        /// template reads. `None` (the text goes to the full reader) for
+        /// anything but plain keys, one-line values, block scalars and
+        /// `- ` entries, and wherever the two could disagree.
+        fn skip_block(&mut self, indent: usize, depth: usize) -> Option<()> {
+            // The collections open around the current line, innermost last:
+            // (indent, whether a sequence).
+            let mut levels: Vec<(usize, bool)> = Vec::new();
+            // An entry whose value is on the lines below it: (its indent,
+            // whether a mapping entry, which may be followed by `- ` at its
+            // own indent).
+            let mut open = Some((indent, true));
+            while let Some((at, content)) = self.peek() {
+                let item = is_entry(content);
+                if let Some((o, in_map)) = open.take() {
+                    if at > o || (in_map && at == o && item) {
+                        levels.push((at, item));
+                        if depth + 2 * levels.len() > MAX_DEPTH {
+                            return None;
+                        }
+                    }
+                }
+                while levels.last().is_some_and(|&(l, _)| l > at) {
+                    levels.pop();
+                }
+                // A sequence at its map's indent ends at the map's next key.
+                if let [.., (m, false), (l, true)] = levels[..] {
+                    if m == at && l == at && !item {
+                        levels.pop();
+                    }
+                }
+                let Some(&(l, seq)) = levels.last() else {
+                    break; // the parent's line
+                };
+                if l != at || seq != item {
+                    if levels.len() == 1 && seq && at == indent && !item {
+                        break; // after a sequence at the key's own indent, the parent's line
+                    }
+                    return None;
+                }
+                // Nodes as the reader counts them, at most: a collection,
+                // an item's mapping, a key, a value.
+                self.nodes += 4;
+                self.count()?;
+                self.consume();
+                if seq {
+                    let rest = content[1..].skip_spaces();
+                    if rest.is_empty() || rest.starts_with('#') {
+                        open = Some((at, false));
+                        continue;
+                    }
+                    match skip_key(rest)? {
+                        Some(value) => {
+                            // `- key: value`: a mapping whose first line starts at `key`.
+                            let column = at + (content.len() - rest.len());
+                            levels.push((column, false));
+                            if depth + 2 * levels.len() > MAX_DEPTH {
+                                return None;
+                            }
+                            if self.skip_rest(value, column, depth)? {
+                                open = Some((column, true));
+                            }
+                        }
+                        None => {
+                            if self.skip_rest(rest, at, depth)? {
+                                open = Some((at, false));
+                            }
+                        }
+                    }
+                } else {
+                    let value = skip_key(content)??;
+                    if self.skip_rest(value, at, depth)? {
+                        open = Some((at, true));
+                    }
+                }
+            }
+            Some(())
+        }
+
+        /// What follows `key:` or `- ` on a line already consumed, as
+        /// [`Reader::value`] reads it: `Some(true)` when the value is on the
+        /// lines below.
+        fn skip_rest(&mut self, rest: &'a str, indent: usize, depth: usize) -> Option<bool> {
+            let rest = rest.skip_spaces();
+            if rest.is_empty() || rest.starts_with('#') {
+                return Some(true);
+            }
+            let bytes = rest.as_bytes();
+            match bytes[0] {
+                b'"' => {
+                    let end = 1 + find_either(&bytes[1..], b'"', b'\\')?;
+                    if bytes[end] == b'"' {
+                        trailer(&rest[end + 1..])?;
+                    } else {
+                        trailer(quoted(rest)?.1)?;
+                    }
+                }
+                b'\'' => {
+                    let end = 1 + find_either(&bytes[1..], b'\'', b'\'')?;
+                    if bytes.get(end + 1) != Some(&b'\'') {
+                        trailer(&rest[end + 1..])?;
+                    } else {
+                        trailer(quoted(rest)?.1)?;
+                    }
+                }
+                b'[' | b'{' => {
+                    let (_, after) = self.flow(rest, depth + 1)?;
+                    trailer(after)?;
+                }
+                b'|' | b'>' => {
+                    self.block_scalar(rest, indent)?;
+                }
+                b'&' | b'*' | b'!' | b'?' | b'%' | b'@' | b'`' | b',' | b']' | b'}' | b':' => {
+                    return None
+                }
+                _ if is_entry(rest) => return None,
+                _ => plain_is_read(rest)?,
+            }
+            Some(false)
         }
 
         /// A one-line flow collection at the start of `s`, and what follows it.
@@ -983,6 +1223,56 @@ mod fast {
                 }
                 Some(Entry::NotKey)
             }
+        }
+    }
+
+    /// [`entry`] without building the key: `Some(Some(rest))` for
+    /// `key: rest` whose key is the string it spells, `Some(None)` for a
+    /// line that is no mapping entry, `None` where only [`entry`] can tell
+    /// (and it would not say `NotKey`).
+    fn skip_key(content: &str) -> Option<Option<&str>> {
+        let bytes = content.as_bytes();
+        if !bytes[0].is_ascii_alphabetic() {
+            return match entry(content)? {
+                Entry::Key(_, rest, None) => Some(Some(rest)),
+                Entry::Key(..) => None,
+                Entry::NotKey => Some(None),
+            };
+        }
+        let mut from = 0;
+        while let Some(found) = find_either(&bytes[from..], b':', b'#') {
+            let i = from + found;
+            from = i + 1;
+            match bytes[i] {
+                b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => {
+                    let key = content[..i].trim_spaces_end();
+                    // A word starting with a letter is a string key unless
+                    // it is a null or a boolean (five letters at most).
+                    let spelled = key.len() > 5
+                        || (yaml11_bool(key).is_none() && !matches!(key, "null" | "Null" | "NULL"));
+                    return (spelled && key.len() <= MAX_KEY_LEN)
+                        .then_some(Some(&content[i + 1..]));
+                }
+                b'#' if bytes[i - 1] == b' ' => return Some(None),
+                _ => {}
+            }
+        }
+        Some(None)
+    }
+
+    /// Whether [`plain`] reads `s`, without building its value.
+    fn plain_is_read(s: &str) -> Option<()> {
+        let end = find_pair(s.as_bytes(), b' ', b'#').unwrap_or(s.len());
+        let token = s[..end].trim_spaces_end();
+        if find_pair(token.as_bytes(), b':', b' ').is_some() || token.ends_with(':') {
+            return None;
+        }
+        // Only a number's first characters can make `resolve` give up.
+        match token.as_bytes().first() {
+            Some(b) if b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.') => {
+                resolve(token).map(drop)
+            }
+            _ => Some(()),
         }
     }
 
@@ -1370,8 +1660,13 @@ mod tests {
         }
     }
 
-    /// The fast path either gives up or gives exactly serde-saphyr's value.
+    /// The fast path either gives up or gives exactly serde-saphyr's value;
+    /// and the projected reading (under [`projections`]) either gives up or
+    /// gives the full reading less the entries left out.
     fn agree(text: &str) -> bool {
+        for projection in projections() {
+            let _ = agree_projected(text, projection);
+        }
         match fast::parse(text) {
             None => false,
             Some(v) => {
@@ -1379,6 +1674,79 @@ mod tests {
                 true
             }
         }
+    }
+
+    /// Shapes that read some of the keys the tests write, leave out the
+    /// rest, and keep a key of the defaults the shape does not list.
+    fn projections() -> [fast::Projection<'static>; 2] {
+        use super::super::shape::Shape;
+        static INNER: Shape = Shape(&[("a", None), ("b", Some(&Shape(&[("c", None)])))]);
+        static ROOT: Shape = Shape(&[
+            ("a", Some(&INNER)),
+            ("k-1", None),
+            ("key", Some(&INNER)),
+            ("l", None),
+        ]);
+        static DEFAULTS: std::sync::OnceLock<Map> = std::sync::OnceLock::new();
+        let defaults = DEFAULTS.get_or_init(|| {
+            parse_values("k.2: 1\nkey:\n  x: {}\n", "defaults.yaml").expect("defaults")
+        });
+        [
+            fast::Projection {
+                shape: &ROOT,
+                defaults: None,
+            },
+            fast::Projection {
+                shape: &INNER,
+                defaults: Some(defaults),
+            },
+        ]
+    }
+
+    /// `value` less what `projection` leaves out, and the entries left out.
+    fn restrict(
+        value: &Value,
+        projection: Option<fast::Projection<'_>>,
+        path: &mut Vec<String>,
+        pruned: &mut Vec<LeftOut>,
+    ) -> Value {
+        let (Value::Map(m), Some(p)) = (value, projection) else {
+            return value.clone();
+        };
+        let mut out = Map::new();
+        for (k, v) in m.iter() {
+            match p.step(k) {
+                None => pruned.push((path.clone(), k.clone())),
+                Some(child) => {
+                    path.push(k.clone());
+                    out.insert(k.clone(), restrict(v, child, path, pruned));
+                    path.pop();
+                }
+            }
+        }
+        Value::Map(out)
+    }
+
+    /// Whether the projected reading took `text` and left something out.
+    fn agree_projected(text: &str, projection: fast::Projection<'_>) -> bool {
+        let Some((projected, pruned)) = fast::parse_projected(text, Some(projection)) else {
+            return false;
+        };
+        let full = fast::parse(text).unwrap_or_else(|| {
+            panic!("the projected reading took what the full one leaves to serde-saphyr:\n{text}")
+        });
+        let mut expected = Vec::new();
+        let want = restrict(&full, Some(projection), &mut Vec::new(), &mut expected);
+        assert_eq!(projected, want, "projected reading differs on:\n{text}");
+        // Every entry left out is recorded. A key written twice may leave
+        // the record of a value the last one replaced: harmless, as a
+        // record only ever sends a render back to the whole file.
+        let missing: Vec<_> = expected.iter().filter(|p| !pruned.contains(p)).collect();
+        assert!(
+            missing.is_empty(),
+            "maps that lost entries unrecorded: {missing:?}, in:\n{text}"
+        );
+        !pruned.is_empty()
     }
 
     #[test]
@@ -1663,6 +2031,7 @@ mod tests {
             }
         }
         let mut taken = 0;
+        let mut left_out = 0;
         let rounds: usize = std::env::var("DIFYX_YAML_ROUNDS")
             .ok()
             .and_then(|n| n.parse().ok())
@@ -1673,6 +2042,9 @@ mod tests {
             if next(10) == 0 {
                 text.pop();
             }
+            if projections().into_iter().any(|p| agree_projected(&text, p)) {
+                left_out += 1;
+            }
             if agree(&text) {
                 taken += 1;
             } else if let Ok(v) = slow(&text) {
@@ -1680,7 +2052,14 @@ mod tests {
                 let _ = v;
             }
         }
-        eprintln!("the fast path took {taken} of {rounds} random documents");
+        eprintln!(
+            "the fast path took {taken} of {rounds} random documents; \
+             the projected reading left entries out of {left_out}"
+        );
+        assert!(
+            left_out * 20 > rounds,
+            "the projected reading left entries out of only {left_out} of {rounds} documents"
+        );
         assert!(
             taken * 8 > rounds,
             "the fast path took only {taken} of {rounds} documents"
