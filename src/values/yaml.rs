@@ -871,7 +871,14 @@ mod fast {
         /// template reads. `None` (the text goes to the full reader) for
         /// anything but plain keys, one-line values, block scalars and
         /// `- ` entries, and wherever the two could disagree.
+        ///
+        /// It walks the bytes itself rather than through [`Reader::peek`]:
+        /// this loop is most of the work on a production values file.
         fn skip_block(&mut self, indent: usize, depth: usize) -> Option<()> {
+            let text = self.text;
+            let bytes = text.as_bytes();
+            // The first line not taken yet.
+            let mut pos = self.pos;
             // The collections open around the current line, innermost last:
             // (indent, whether a sequence).
             let mut levels: Vec<(usize, bool)> = Vec::new();
@@ -879,7 +886,18 @@ mod fast {
             // whether a mapping entry, which may be followed by `- ` at its
             // own indent).
             let mut open = Some((indent, true));
-            while let Some((at, content)) = self.peek() {
+            while pos < bytes.len() {
+                let start = pos + bytes[pos..].iter().take_while(|&&b| b == b' ').count();
+                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
+                let content = &text[start..end];
+                if content.is_empty() || content.starts_with('#') {
+                    pos = end + 1;
+                    continue;
+                }
+                let at = start - pos;
+                if at == 0 && (is_marker(content) || content.starts_with('%')) {
+                    return None; // several documents or directives: serde-saphyr's
+                }
                 let item = is_entry(content);
                 if let Some((o, in_map)) = open.take() {
                     if at > o || (in_map && at == o && item) {
@@ -911,7 +929,7 @@ mod fast {
                 // an item's mapping, a key, a value.
                 self.nodes += 4;
                 self.count()?;
-                self.consume();
+                pos = end + 1;
                 if seq {
                     let rest = content[1..].skip_spaces();
                     if rest.is_empty() || rest.starts_with('#') {
@@ -926,30 +944,42 @@ mod fast {
                             if depth + 2 * levels.len() > MAX_DEPTH {
                                 return None;
                             }
-                            if self.skip_rest(value, column, depth)? {
+                            if self.skip_rest(value, column, depth, &mut pos)? {
                                 open = Some((column, true));
                             }
                         }
                         None => {
-                            if self.skip_rest(rest, at, depth)? {
+                            if self.skip_rest(rest, at, depth, &mut pos)? {
                                 open = Some((at, false));
                             }
                         }
                     }
                 } else {
                     let value = skip_key(content)??;
-                    if self.skip_rest(value, at, depth)? {
+                    if self.skip_rest(value, at, depth, &mut pos)? {
                         open = Some((at, true));
                     }
                 }
             }
+            // The reader goes on from the first line not taken.
+            self.start = None;
+            self.pos = pos.min(bytes.len());
+            self.line = Line::at(text, self.pos);
+            self.peeked = None;
             Some(())
         }
 
-        /// What follows `key:` or `- ` on a line already consumed, as
+        /// What follows `key:` or `- ` on a line already taken, as
         /// [`Reader::value`] reads it: `Some(true)` when the value is on the
-        /// lines below.
-        fn skip_rest(&mut self, rest: &'a str, indent: usize, depth: usize) -> Option<bool> {
+        /// lines below. `pos` is the next line; a block scalar moves it past
+        /// its own lines.
+        fn skip_rest(
+            &mut self,
+            rest: &'a str,
+            indent: usize,
+            depth: usize,
+            pos: &mut usize,
+        ) -> Option<bool> {
             let rest = rest.skip_spaces();
             if rest.is_empty() || rest.starts_with('#') {
                 return Some(true);
@@ -977,7 +1007,10 @@ mod fast {
                     trailer(after)?;
                 }
                 b'|' | b'>' => {
+                    self.pos = (*pos).min(self.text.len());
+                    self.line = Line::at(self.text, self.pos);
                     self.block_scalar(rest, indent)?;
+                    *pos = self.pos;
                 }
                 b'&' | b'*' | b'!' | b'?' | b'%' | b'@' | b'`' | b',' | b']' | b'}' | b':' => {
                     return None
@@ -1260,17 +1293,29 @@ mod fast {
         Some(None)
     }
 
-    /// Whether [`plain`] reads `s`, without building its value.
+    /// Whether [`plain`] reads `s`, without building its value: one pass
+    /// for its comment and any `: ` or final `:`.
     fn plain_is_read(s: &str) -> Option<()> {
-        let end = find_pair(s.as_bytes(), b' ', b'#').unwrap_or(s.len());
-        let token = s[..end].trim_spaces_end();
-        if find_pair(token.as_bytes(), b':', b' ').is_some() || token.ends_with(':') {
-            return None;
-        }
+        let bytes = s.as_bytes();
+        let mut from = 0;
+        let end = loop {
+            let Some(found) = find_either(&bytes[from..], b':', b'#') else {
+                break bytes.len();
+            };
+            let i = from + found;
+            if bytes[i] == b'#' {
+                if i > 0 && bytes[i - 1] == b' ' {
+                    break i;
+                }
+            } else if i + 1 == bytes.len() || bytes[i + 1] == b' ' {
+                return None;
+            }
+            from = i + 1;
+        };
         // Only a number's first characters can make `resolve` give up.
-        match token.as_bytes().first() {
+        match bytes.first() {
             Some(b) if b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.') => {
-                resolve(token).map(drop)
+                resolve(s[..end].trim_spaces_end()).map(drop)
             }
             _ => Some(()),
         }
