@@ -471,6 +471,7 @@ mod fast {
     /// The index of the first byte of `bytes` that is `a` or `b`, eight
     /// bytes at a time: keys and scalars are a few words long, too short for
     /// a vector search to pay for its set-up.
+    #[inline(always)]
     fn find_either(bytes: &[u8], a: u8, b: u8) -> Option<usize> {
         const ONES: u64 = u64::from_ne_bytes([0x01; 8]);
         const HIGHS: u64 = u64::from_ne_bytes([0x80; 8]);
