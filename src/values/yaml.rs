@@ -903,6 +903,7 @@ mod fast {
                 if let Some((o, in_map)) = open.take() {
                     if at > o || (in_map && at == o && item) {
                         levels.push((at, item));
+                        self.count()?; // the collection
                         if depth + 2 * levels.len() > MAX_DEPTH {
                             return None;
                         }
@@ -926,9 +927,10 @@ mod fast {
                     }
                     return None;
                 }
-                // Nodes as the reader counts them, at most: a collection,
-                // an item's mapping, a key, a value.
-                self.nodes += 4;
+                // Nodes as the reader counts them, or more: a key and its
+                // value, or an item (and an item's mapping), each
+                // collection when it opens.
+                self.nodes += 1;
                 self.count()?;
                 pos = end + 1;
                 if seq {
@@ -942,6 +944,8 @@ mod fast {
                             // `- key: value`: a mapping whose first line starts at `key`.
                             let column = at + (content.len() - rest.len());
                             levels.push((column, false));
+                            self.nodes += 1;
+                            self.count()?;
                             if depth + 2 * levels.len() > MAX_DEPTH {
                                 return None;
                             }
@@ -1926,6 +1930,22 @@ mod tests {
                 fast_files.iter().any(|f| f == must),
                 "{must} should take the fast path"
             );
+        }
+    }
+
+    /// Lines left out count against the node budget at least as much as
+    /// read ones: the projected reading never takes a text the full one
+    /// leaves to serde-saphyr for its size, and takes those it takes.
+    #[test]
+    fn the_projected_reading_keeps_to_the_node_budget() {
+        for (keys, taken) in [(100_000, true), (125_000, false)] {
+            let mut text = String::from("extra:\n");
+            for i in 0..keys {
+                text.push_str(&format!("  k{i}: v\n"));
+            }
+            assert_eq!(fast::parse(&text).is_some(), taken, "{keys} keys");
+            let projected = fast::parse_projected(&text, Some(projections()[0]));
+            assert_eq!(projected.is_some(), taken, "{keys} keys, projected");
         }
     }
 
