@@ -1317,8 +1317,14 @@ mod fast {
             }
             from = i + 1;
         };
-        // Only a number's first characters can make `resolve` give up.
-        match bytes.first() {
+        // Only a number's first characters can make `resolve` give up; a
+        // decimal integer it reads (ports, counts, sizes in bytes) is
+        // told by its digits.
+        let token = s[..end].trim_spaces_end().as_bytes();
+        match token.first() {
+            Some(b'1'..=b'9') if token.len() <= 18 && token.iter().all(u8::is_ascii_digit) => {
+                Some(())
+            }
             Some(b) if b.is_ascii_digit() || matches!(b, b'+' | b'-' | b'.') => {
                 resolve(s[..end].trim_spaces_end()).map(drop)
             }
