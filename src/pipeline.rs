@@ -164,7 +164,8 @@ pub struct Output {
     /// Warnings for stderr, merge warnings first.
     pub warnings: Vec<String>,
     /// The values the templates saw: the chart's defaults with the user's
-    /// values over them.
+    /// values over them, less any entries a lazy reading left out
+    /// ([`Options::project_values`]).
     pub values: Arc<Value>,
 }
 
