@@ -1233,35 +1233,44 @@ mod fast {
             | b']' | b'}' | b'#' | b':' => Some(Entry::NotKey),
             _ if is_entry(content) => Some(Entry::NotKey),
             _ => {
-                let mut from = 0;
-                while let Some(found) = find_either(&bytes[from..], b':', b'#') {
-                    let i = from + found;
-                    from = i + 1;
-                    match bytes[i] {
-                        b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => {
-                            let key = content[..i].trim_spaces_end();
-                            if key.len() > MAX_KEY_LEN {
-                                return None;
-                            }
-                            let (converted, written) = match resolve(key)? {
-                                // A merge key: applied by the visitor, in goyaml.v2's order.
-                                Value::String(k) if k == "<<" => return None,
-                                Value::String(k) => (k, None),
-                                Value::Bool(b) => (b.to_string(), Some(key)),
-                                // Integer keys are printed whole (see KeyVisitor); float keys are serde-saphyr's.
-                                Value::Float(_) => (integer_key(key)?, Some(key)),
-                                _ => return None,
-                            };
-                            let written = written.filter(|w| *w != converted);
-                            return Some(Entry::Key(converted, &content[i + 1..], written));
-                        }
-                        b'#' if i > 0 && bytes[i - 1] == b' ' => return Some(Entry::NotKey),
-                        _ => {}
-                    }
+                let Some(i) = key_colon(bytes) else {
+                    return Some(Entry::NotKey);
+                };
+                let key = content[..i].trim_spaces_end();
+                if key.len() > MAX_KEY_LEN {
+                    return None;
                 }
-                Some(Entry::NotKey)
+                let (converted, written) = match resolve(key)? {
+                    // A merge key: applied by the visitor, in goyaml.v2's order.
+                    Value::String(k) if k == "<<" => return None,
+                    Value::String(k) => (k, None),
+                    Value::Bool(b) => (b.to_string(), Some(key)),
+                    // Integer keys are printed whole (see KeyVisitor); float keys are serde-saphyr's.
+                    Value::Float(_) => (integer_key(key)?, Some(key)),
+                    _ => return None,
+                };
+                let written = written.filter(|w| *w != converted);
+                Some(Entry::Key(converted, &content[i + 1..], written))
             }
         }
+    }
+
+    /// Where the `:` ending a plain key is in a line's content: the first
+    /// `:` followed by a space or the end, unless a comment (` #`) comes
+    /// first. `None`: the line is no `key: value`.
+    #[inline(always)]
+    fn key_colon(bytes: &[u8]) -> Option<usize> {
+        let mut from = 0;
+        while let Some(found) = find_either(&bytes[from..], b':', b'#') {
+            let i = from + found;
+            from = i + 1;
+            match bytes[i] {
+                b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => return Some(i),
+                b'#' if i > 0 && bytes[i - 1] == b' ' => return None,
+                _ => {}
+            }
+        }
+        None
     }
 
     /// [`entry`] without building the key: `Some(Some(rest))` for
@@ -1277,25 +1286,15 @@ mod fast {
                 Entry::NotKey => Some(None),
             };
         }
-        let mut from = 0;
-        while let Some(found) = find_either(&bytes[from..], b':', b'#') {
-            let i = from + found;
-            from = i + 1;
-            match bytes[i] {
-                b':' if i + 1 == bytes.len() || bytes[i + 1] == b' ' => {
-                    let key = content[..i].trim_spaces_end();
-                    // A word starting with a letter is a string key unless
-                    // it is a null or a boolean (five letters at most).
-                    let spelled = key.len() > 5
-                        || (yaml11_bool(key).is_none() && !matches!(key, "null" | "Null" | "NULL"));
-                    return (spelled && key.len() <= MAX_KEY_LEN)
-                        .then_some(Some(&content[i + 1..]));
-                }
-                b'#' if bytes[i - 1] == b' ' => return Some(None),
-                _ => {}
-            }
-        }
-        Some(None)
+        let Some(i) = key_colon(bytes) else {
+            return Some(None);
+        };
+        let key = content[..i].trim_spaces_end();
+        // A word starting with a letter is a string key unless it is a
+        // null or a boolean (five letters at most).
+        let spelled = key.len() > 5
+            || (yaml11_bool(key).is_none() && !matches!(key, "null" | "Null" | "NULL"));
+        (spelled && key.len() <= MAX_KEY_LEN).then_some(Some(&content[i + 1..]))
     }
 
     /// Whether [`plain`] reads `s`, without building its value: one pass
