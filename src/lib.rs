@@ -27,6 +27,7 @@ pub mod manifests;
 pub mod migrate;
 pub mod output;
 pub mod pipeline;
+pub mod process;
 pub mod release;
 pub mod resolve;
 pub mod values;

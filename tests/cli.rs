@@ -203,6 +203,45 @@ fn a_closed_pipe_ends_quietly() {
     );
 }
 
+/// Started with stdout or stdin closed, difyx must not hand those numbers
+/// to the files it opens (its own entry point keeps them open on
+/// /dev/null, as std's runtime does): the values file read through fd 1
+/// would otherwise receive the output, or stdout be a file.
+#[cfg(target_os = "linux")]
+#[test]
+fn closed_standard_descriptors_stay_closed_to_files() {
+    use std::os::unix::process::CommandExt;
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("values.yaml");
+    let text = "externalSecret:\n  enabled: true\n";
+    std::fs::write(&values, text).unwrap();
+    for fd in [0, 1] {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_difyx"));
+        command
+            .args(["template", "dify", "-f", values.to_str().unwrap()])
+            .stderr(Stdio::piped());
+        // SAFETY: close is async-signal-safe, as pre_exec requires.
+        unsafe {
+            command.pre_exec(move || {
+                libc::close(fd);
+                Ok(())
+            });
+        }
+        let out = command.output().unwrap();
+        assert!(
+            out.status.success(),
+            "fd {fd} closed: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert_eq!(
+            std::fs::read_to_string(&values).unwrap(),
+            text,
+            "fd {fd} closed"
+        );
+    }
+}
+
 #[test]
 fn values_and_show() {
     let out = difyx(
