@@ -1,8 +1,8 @@
 //! The `difyx` binary: the library's [`difyx::cli::run`], and the process's
 //! allocator.
 //!
-//! On Linux the binary enters at C's `main` rather than through std's
-//! runtime (`#![no_main]`). That runtime's start-up reads
+//! On Linux with glibc the binary enters at C's `main` rather than through
+//! std's runtime (`#![no_main]`). That runtime's start-up reads
 //! `/proc/self/maps` to find the main thread's stack guard and installs a
 //! stack-overflow handler on an alternate signal stack: ~40 µs of a ~2 ms
 //! render on the CI machines (`docs/performance.md`, round ten), for a
@@ -13,9 +13,10 @@
 //! writing to a closed pipe is an error difyx handles (`difyx template |
 //! head` exits quietly) instead of a signal. Arguments and environment
 //! reach `std::env` the same way either way (glibc hands them to std's
-//! initialiser); stdout is flushed by `cli::run` itself.
+//! initialiser, which is why musl keeps std's runtime); stdout is flushed
+//! by `cli::run` itself.
 
-#![cfg_attr(target_os = "linux", no_main)]
+#![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
 /// Small blocks by size class (see `difyx::alloc`): a render is thousands of
 /// short-lived small allocations.
@@ -23,7 +24,7 @@
 static ALLOCATOR: difyx::alloc::SizeClasses = difyx::alloc::SizeClasses;
 
 /// The process's entry on Linux, called by the C runtime.
-#[cfg(target_os = "linux")]
+#[cfg(all(target_os = "linux", target_env = "gnu"))]
 #[unsafe(no_mangle)]
 extern "C" fn main(
     _argc: std::ffi::c_int,
@@ -37,7 +38,7 @@ extern "C" fn main(
     }
 }
 
-#[cfg(not(target_os = "linux"))]
+#[cfg(not(all(target_os = "linux", target_env = "gnu")))]
 fn main() -> std::process::ExitCode {
     difyx::cli::run()
 }
