@@ -12,6 +12,7 @@ use std::path::Path;
 include!("src/chart/annotations.rs");
 
 fn main() {
+    hot_text();
     let source = "charts/dify/values.schema.json";
     println!("cargo::rerun-if-changed={source}");
     println!("cargo::rerun-if-changed=src/chart/annotations.rs");
@@ -25,6 +26,22 @@ fn main() {
     let shape = out.with_file_name("values.shape.rs");
     let text = emit_shape(&shape_of(&[&schema], &schema));
     std::fs::write(&shape, text).unwrap_or_else(|e| panic!("{}: {e}", shape.display()));
+}
+
+/// Places the code a render runs together (`build/hot-text.ld`, written by
+/// `scripts/hot-text.sh`): each first touch of a code page maps the 64 KiB
+/// around it, and a render's code spread over the whole binary took ~60 of
+/// those on Linux (`docs/performance.md`, round ten). The script's
+/// `INSERT BEFORE .text` keeps the linker's own layout for everything
+/// else; both lld and GNU ld read it.
+fn hot_text() {
+    let script = "build/hot-text.ld";
+    println!("cargo::rerun-if-changed={script}");
+    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") && Path::new(script).exists()
+    {
+        let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
+        println!("cargo::rustc-link-arg-bins=-Wl,-T,{dir}/{script}");
+    }
 }
 
 type Props<'a> = std::collections::BTreeMap<&'a str, Vec<&'a serde_json::Value>>;
