@@ -575,6 +575,59 @@ mod fast {
         }
     }
 
+    /// Every line `simple_entry` takes is one `skip_key` takes as a key
+    /// and `plain_is_read` (or the quote scan) as a one-line value; the
+    /// rest go to them. The random documents of `fast_path_agrees_on_random_documents`
+    /// hold the whole skip path to the full reader.
+    #[cfg(test)]
+    #[test]
+    fn simple_entries_are_what_the_skip_path_takes() {
+        let cases: &[(&str, Simple)] = &[
+            ("key: value", Simple::Scalar),
+            ("cpu: 500m", Simple::Scalar),
+            ("memory: 512Mi  ", Simple::Scalar),
+            ("replicas: 2", Simple::Scalar),
+            ("image: \"nginx:1.25\"", Simple::Scalar),
+            ("say: 'hi there'", Simple::Scalar),
+            ("app.kubernetes.io/name: dify", Simple::Scalar),
+            ("enabled: yes", Simple::Scalar),
+            ("resources:", Simple::Block),
+            ("resources:   ", Simple::Block),
+            // For skip_key and skip_rest:
+            ("yes: value", Simple::Other), // a boolean key
+            ("null:", Simple::Other),      // a null key
+            ("port: 007", Simple::Other),  // an octal-looking number: resolve decides
+            ("ratio: 0.5", Simple::Other), // a float: resolve decides
+            ("size: 1e3", Simple::Other),  // every byte a number's: resolve decides
+            ("url: http://a:b", Simple::Other),
+            ("a: b # comment", Simple::Other),
+            ("a: \"esc\\\"aped\"", Simple::Other),
+            ("a: 'it''s'", Simple::Other),
+            ("a: \"x\" y", Simple::Other),
+            ("a:b", Simple::Other),
+            ("a: &anchor x", Simple::Other),
+            ("a: [x]", Simple::Other),
+            ("a: -1", Simple::Other),
+            ("a: |", Simple::Other),
+            ("a: tab\there", Simple::Other),
+            ("a: é", Simple::Other),
+            ("\"quoted\": key", Simple::Other),
+            ("my key: value", Simple::Other),
+            ("- item", Simple::Other),
+        ];
+        for (line, want) in cases {
+            assert_eq!(simple_entry(line.as_bytes()), *want, "{line:?}");
+            if *want != Simple::Other {
+                let rest = skip_key(line).flatten().expect(line).skip_spaces();
+                match want {
+                    Simple::Block => assert!(rest.is_empty(), "{line:?}"),
+                    _ if rest.starts_with(['"', '\'']) => {}
+                    _ => assert_eq!(plain_is_read(rest), Some(()), "{line:?}"),
+                }
+            }
+        }
+    }
+
     #[cfg(test)]
     #[test]
     fn find_either_finds_the_first_of_two_bytes() {
@@ -960,6 +1013,14 @@ mod fast {
                         }
                     }
                 } else {
+                    match simple_entry(content.as_bytes()) {
+                        Simple::Scalar => continue,
+                        Simple::Block => {
+                            open = Some((at, true));
+                            continue;
+                        }
+                        Simple::Other => {}
+                    }
                     let value = skip_key(content)??;
                     if self.skip_rest(value, at, depth, &mut pos)? {
                         open = Some((at, true));
@@ -1273,6 +1334,132 @@ mod fast {
         None
     }
 
+    /// Byte classes of [`simple_entry`]: a byte of a plain key (letters,
+    /// digits, `_`, `-`, `.`, `/`); of a plain scalar (printable ASCII and
+    /// the space, but `:` and `#`); a byte some number spells (as
+    /// [`resolve`]'s `NUMERIC`); a digit.
+    const KEY_BYTE: u8 = 1;
+    const PLAIN_BYTE: u8 = 2;
+    const NUMBER_BYTE: u8 = 4;
+    const DIGIT_BYTE: u8 = 8;
+    static BYTE_CLASS: [u8; 256] = {
+        let mut class = [0u8; 256];
+        let mut b = b' ';
+        while b <= b'~' {
+            if b != b':' && b != b'#' {
+                class[b as usize] = PLAIN_BYTE;
+            }
+            if b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-' | b'.' | b'/') {
+                class[b as usize] |= KEY_BYTE;
+            }
+            if b.is_ascii_digit() {
+                class[b as usize] |= DIGIT_BYTE;
+            }
+            b += 1;
+        }
+        let mut i = 0;
+        while i < NUMERIC.len() {
+            class[NUMERIC[i] as usize] |= NUMBER_BYTE;
+            i += 1;
+        }
+        class
+    };
+
+    /// What [`simple_entry`] made of a line.
+    #[derive(Debug, PartialEq)]
+    enum Simple {
+        /// `key: scalar`, all on the line.
+        Scalar,
+        /// `key:` and nothing else: the value is on the lines below.
+        Block,
+        /// Anything else: for [`skip_key`] and [`Reader::skip_rest`].
+        Other,
+    }
+
+    /// A mapping entry of the commonest kinds, taken in one pass over a
+    /// line's content (after its indentation): a key of [`KEY_BYTE`]s
+    /// starting with a letter and not reading as a boolean or null; then
+    /// nothing ([`Simple::Block`]), or a double-quoted scalar without
+    /// escapes, a single-quoted one without `''`, or a plain scalar of
+    /// [`PLAIN_BYTE`]s starting with a letter or a digit that [`resolve`]
+    /// surely reads ([`Simple::Scalar`]); then nothing but spaces. Every
+    /// line it takes, [`skip_key`] and [`Reader::skip_rest`] take the same
+    /// way, counting nothing.
+    #[inline(always)]
+    fn simple_entry(line: &[u8]) -> Simple {
+        let class = |i: usize| line.get(i).map_or(0, |&b| BYTE_CLASS[b as usize]);
+        if !line.first().is_some_and(u8::is_ascii_alphabetic) {
+            return Simple::Other;
+        }
+        let mut i = 1;
+        while class(i) & KEY_BYTE != 0 {
+            i += 1;
+        }
+        if line.get(i) != Some(&b':') || i > MAX_KEY_LEN {
+            return Simple::Other;
+        }
+        if i <= 5 {
+            let key = std::str::from_utf8(&line[..i]).expect("ASCII");
+            if yaml11_bool(key).is_some() || matches!(key, "null" | "Null" | "NULL") {
+                return Simple::Other;
+            }
+        }
+        let mut j = i + 1;
+        while line.get(j) == Some(&b' ') {
+            j += 1;
+        }
+        let Some(&first) = line.get(j) else {
+            return Simple::Block;
+        };
+        if j == i + 1 {
+            return Simple::Other; // `key:value`
+        }
+        let end = match first {
+            b'"' => match find_either(&line[j + 1..], b'"', b'\\') {
+                Some(k) if line[j + 1 + k] == b'"' => j + 2 + k,
+                _ => return Simple::Other,
+            },
+            b'\'' => match find_either(&line[j + 1..], b'\'', b'\'') {
+                Some(k) if line.get(j + 2 + k) != Some(&b'\'') => j + 2 + k,
+                _ => return Simple::Other,
+            },
+            b if b.is_ascii_alphanumeric() => {
+                let mut k = j + 1;
+                while class(k) & PLAIN_BYTE != 0 {
+                    k += 1;
+                }
+                if b.is_ascii_digit() {
+                    // As plain_is_read: a decimal integer, or a byte no
+                    // number spells; else resolve decides.
+                    let mut t = k;
+                    while line[t - 1] == b' ' {
+                        t -= 1;
+                    }
+                    let token = &line[j..t];
+                    let integer = b != b'0'
+                        && token.len() <= 18
+                        && token
+                            .iter()
+                            .all(|&c| BYTE_CLASS[c as usize] & DIGIT_BYTE != 0);
+                    if !integer
+                        && token
+                            .iter()
+                            .all(|&c| BYTE_CLASS[c as usize] & NUMBER_BYTE != 0)
+                    {
+                        return Simple::Other;
+                    }
+                }
+                k
+            }
+            _ => return Simple::Other,
+        };
+        if line[end..].iter().all(|&b| b == b' ') {
+            Simple::Scalar
+        } else {
+            Simple::Other
+        }
+    }
+
     /// [`entry`] without building the key: `Some(Some(rest))` for
     /// `key: rest` whose key is the string it spells, `Some(None)` for a
     /// line that is no mapping entry, `None` where only [`entry`] can tell
@@ -1436,6 +1623,9 @@ mod fast {
 
     /// A plain scalar's value by serde-saphyr's rules (YAML 1.1 booleans,
     /// `legacy_octal_numbers`); `None` for the number spellings left to it.
+    /// The bytes a number, `.inf` or `.nan` may be spelled with.
+    const NUMERIC: &[u8] = b"0123456789abcdefABCDEFxXoO._+-iInNtTyY";
+
     pub(super) fn resolve(s: &str) -> Option<Value> {
         match s {
             "" | "~" | "null" | "Null" | "NULL" => return Some(Value::Null),
@@ -1489,7 +1679,6 @@ mod fast {
             }
         }
         // A character no number, `.inf` or `.nan` spelling has: a string (`4Gi`, `500m`, `1:30`).
-        const NUMERIC: &[u8] = b"0123456789abcdefABCDEFxXoO._+-iInNtTyY";
         if s.bytes().any(|b| !NUMERIC.contains(&b)) {
             return Some(Value::String(s.to_owned()));
         }
