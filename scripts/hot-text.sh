@@ -111,13 +111,19 @@ for vma, path, section, symbols in sorted(sections):
         patterns.append(pattern)
 
 with open(target, "w") as f:
-    f.write("/* The code a render runs, placed together before the rest of .text.\n"
-            "   Written by scripts/hot-text.sh; build.rs passes it to the linker on\n"
-            "   Linux. A pattern that matches nothing places nothing. */\n"
-            "SECTIONS {\n  .text.render : {\n")
+    f.write("/* The code a render runs, placed together before the rest of .text, at\n"
+            "   the start of a 2 MiB block of its own: mapped with one huge page\n"
+            "   (src/main.rs, difyx_entry). Written by scripts/hot-text.sh; build.rs\n"
+            "   passes it to the linker on Linux. A pattern that matches nothing\n"
+            "   places nothing. */\n"
+            "SECTIONS {\n  .text.render ALIGN(0x200000) : {\n")
     for p in patterns:
         f.write("    %s\n" % p)
     f.write("  }\n}\nINSERT BEFORE .text;\n")
+    # The entry stub runs before the huge-page advice is given: the pages
+    # read in around it must be far from the render's block.
+    f.write("\n/* The process's entry (src/main.rs), far from the render's block. */\n"
+            "SECTIONS {\n  .text.entry : { *(.text.entry) }\n}\nINSERT AFTER .text;\n")
 print("hot-text.sh: %d functions ran, %d patterns written to %s" % (len(ran), len(patterns), target),
       file=sys.stderr)
 EOF
