@@ -43,8 +43,8 @@ fn hot_text() {
         let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
         println!("cargo::rustc-link-arg-bins=-Wl,-T,{dir}/{script}");
         // File offsets congruent to addresses modulo 2 MiB, so that the
-        // script's 2 MiB-aligned block of hot code can be mapped with one
-        // huge page.
+        // script's 2 MiB-aligned blocks (the hot code, the read-only data)
+        // can each be mapped with one huge page.
         println!("cargo::rustc-link-arg-bins=-Wl,-z,max-page-size=0x200000");
         let var = |name: &str| std::env::var(name).unwrap_or_default();
         if var("CARGO_CFG_TARGET_ENV") == "gnu" && var("CARGO_CFG_TARGET_ARCH") == "x86_64" {

@@ -18,28 +18,36 @@
 
 #![cfg_attr(all(target_os = "linux", target_env = "gnu"), no_main)]
 
+/// A byte of the read-only data's block, for `difyx_entry` to find it.
+#[cfg(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64"))]
+static RODATA: u8 = 0;
+
 // The ELF entry point on x86-64 Linux with glibc (`build.rs` links with
 // `--entry=difyx_entry`): one `madvise(MADV_HUGEPAGE)` over the binary's
-// code, then glibc's `_start` with the registers as the kernel left them.
+// read-only data and code, then glibc's `_start` with the registers as the
+// kernel left them.
 //
-// Why: the code a render runs is ~1 MiB, which `build/hot-text.ld` places
-// at the start of a 2 MiB-aligned block. Mapped page by page, it took ~28
-// page faults, each mapping 64 KiB (~3 µs apiece on the CI machines). With
-// the advice, the first run after the binary enters the page cache reads
-// that block as one huge folio, and every run after maps it with a single
-// fault, advice or not (`docs/performance.md`, round eleven). The advice
-// must come before any of the block is read: pages already cached in
-// small folios stay so until evicted. Hence an entry of its own, before
-// glibc's start-up touches its code, in a section the script places after
-// all other code. A kernel without transparent huge pages refuses the
-// advice, and nothing changes.
+// Why: a render reads ~1 MiB of code, which `build/hot-text.ld` places at
+// the start of a 2 MiB-aligned block, and read-only data the script puts in
+// a 2 MiB block of its own. Mapped page by page, they took ~45 page faults,
+// each mapping 64 KiB (~3 µs apiece on the CI machines). With the advice,
+// the first run after the binary enters the page cache reads each block as
+// one huge folio, and every run after maps it with a single fault, advice
+// or not (`docs/performance.md`, round eleven). The advice must come before
+// any of a block is read: pages already cached in small folios stay so
+// until evicted. Hence an entry of its own, before glibc's start-up reads
+// its code and data, in a section the script places after all other code.
+// A kernel without transparent huge pages refuses the advice, and nothing
+// changes.
 //
 // Registers at entry: `rsp` points at `argc`, `rdx` holds a function for
 // `atexit` (or 0); both reach `_start` unchanged. `syscall` clobbers
 // `rax`, `rcx` and `r11`; `r12` keeps `rdx` meanwhile (`_start` reads
-// neither). The range runs from the start of the 2 MiB block holding `main`
-// (the script places `main` in the render's block) to the end of the code
-// (`etext`).
+// neither). The range runs from the start of the read-only data's block
+// (the one holding `RODATA`) to the end of the code (`etext`); the ELF
+// headers before it are left alone: the kernel has read them already, and
+// advice there would have the first fault read the data's block in small
+// pages around them.
 #[cfg(all(target_os = "linux", target_env = "gnu", target_arch = "x86_64"))]
 std::arch::global_asm!(
     ".pushsection .text.entry, \"ax\", @progbits",
@@ -47,7 +55,7 @@ std::arch::global_asm!(
     ".type difyx_entry, @function",
     "difyx_entry:",
     "mov r12, rdx",
-    "lea rdi, [rip + main]",
+    "lea rdi, [rip + {rodata}]",
     "and rdi, -0x200000",
     "lea rsi, [rip + etext]",
     "sub rsi, rdi",
@@ -58,6 +66,7 @@ std::arch::global_asm!(
     "jmp _start",
     ".size difyx_entry, . - difyx_entry",
     ".popsection",
+    rodata = sym RODATA,
     madv_hugepage = const libc::MADV_HUGEPAGE,
     sys_madvise = const libc::SYS_madvise,
 );
