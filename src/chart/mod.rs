@@ -60,7 +60,8 @@ pub struct Chart {
     pub shape: Option<&'static crate::values::shape::Shape>,
     /// Templates as (path relative to the chart, e.g. `templates/api-secret.yaml`, source),
     /// sorted by path.
-    pub templates: Vec<(String, String)>,
+    /// The embedded chart's sources are borrowed from the binary.
+    pub templates: Vec<(String, Cow<'static, str>)>,
 }
 
 /// When the engine compiles a chart's templates.
@@ -170,7 +171,7 @@ impl Chart {
         let templates = EMBEDDED
             .iter()
             .filter(|(n, _)| n.starts_with("templates/"))
-            .map(|(n, t)| (n.to_string(), t.to_string()))
+            .map(|(n, t)| (n.to_string(), Cow::Borrowed(*t)))
             .collect();
         Chart::from_parts(
             "<embedded dify chart>",
@@ -231,7 +232,7 @@ impl Chart {
         chart_yaml: String,
         values_yaml: String,
         schema: Option<Cow<'static, str>>,
-        mut templates: Vec<(String, String)>,
+        mut templates: Vec<(String, Cow<'static, str>)>,
     ) -> Result<Chart, ChartError> {
         let meta = parse_values(&chart_yaml, &format!("{origin}/Chart.yaml"))
             .map_err(|e| ChartError::Invalid(e.message))?;
@@ -272,7 +273,7 @@ impl Chart {
 fn collect_templates(
     dir: &Path,
     prefix: &str,
-    out: &mut Vec<(String, String)>,
+    out: &mut Vec<(String, Cow<'static, str>)>,
 ) -> Result<(), ChartError> {
     let entries = std::fs::read_dir(dir).map_err(|source| ChartError::Io {
         path: dir.to_owned(),
@@ -293,7 +294,7 @@ fn collect_templates(
                 path: path.clone(),
                 source,
             })?;
-            out.push((rel, text));
+            out.push((rel, Cow::Owned(text)));
         }
     }
     Ok(())

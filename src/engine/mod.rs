@@ -11,6 +11,7 @@ pub mod filters;
 pub mod node;
 pub mod scalar;
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use minijinja::syntax::SyntaxConfig;
@@ -114,7 +115,7 @@ impl<'c> Engine<'c> {
         match chart.compile {
             Compile::Upfront => {
                 for (path, source) in &chart.templates {
-                    env.add_template(path.as_str(), source.as_str())
+                    env.add_template(path.as_str(), source.as_ref())
                         .map_err(|e| RenderError {
                             template: format!("{}/{path}", chart.name),
                             message: format!("{}/{path}: {}", chart.name, describe_error(&e)),
@@ -123,12 +124,14 @@ impl<'c> Engine<'c> {
                 }
             }
             Compile::OnFirstUse => {
-                let templates: Arc<[(String, String)]> = chart.templates.as_slice().into();
+                // Borrowed sources (the embedded chart's) are shared, not copied.
+                let templates: Arc<[(String, Cow<'static, str>)]> =
+                    chart.templates.as_slice().into();
                 env.set_loader(move |name| {
                     Ok(templates
                         .binary_search_by(|(path, _)| path.as_str().cmp(name))
                         .ok()
-                        .map(|i| templates[i].1.clone()))
+                        .map(|i| templates[i].1.to_string()))
                 });
             }
         }
