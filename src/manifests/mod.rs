@@ -116,17 +116,23 @@ pub fn split(chart_name: &str, files: &[RenderedFile]) -> Result<Vec<Manifest>, 
 }
 
 /// Splits on lines that are a document marker (`---`, trailing blanks allowed).
+///
+/// Only lines starting with `---` are looked at, found by a substring
+/// search rather than line by line.
 fn split_documents(text: &str) -> Vec<&str> {
+    let bytes = text.as_bytes();
     let mut docs = Vec::new();
     let mut start = 0;
-    let mut pos = 0;
-    for line in text.split_inclusive('\n') {
-        let is_marker = line.trim_end() == "---" || line.starts_with("--- ");
-        if is_marker {
-            docs.push(&text[start..pos]);
-            start = pos + line.len();
+    for at in memchr::memmem::find_iter(bytes, b"---") {
+        if at < start || (at > 0 && bytes[at - 1] != b'\n') {
+            continue; // inside a marker line just taken, or not at a line's start
         }
-        pos += line.len();
+        let end = memchr::memchr(b'\n', &bytes[at..]).map_or(bytes.len(), |e| at + e + 1);
+        let line = &text[at..end];
+        if line.trim_end() == "---" || line.starts_with("--- ") {
+            docs.push(&text[start..at]);
+            start = end;
+        }
     }
     docs.push(&text[start..]);
     docs
@@ -223,6 +229,45 @@ pub fn show_only(manifests: &[Manifest], patterns: &[String]) -> Result<String, 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use proptest::prelude::*;
+
+    /// [`split_documents`] as it was written first: every line looked at.
+    fn split_by_lines(text: &str) -> Vec<&str> {
+        let mut docs = Vec::new();
+        let (mut start, mut pos) = (0, 0);
+        for line in text.split_inclusive('\n') {
+            if line.trim_end() == "---" || line.starts_with("--- ") {
+                docs.push(&text[start..pos]);
+                start = pos + line.len();
+            }
+            pos += line.len();
+        }
+        docs.push(&text[start..]);
+        docs
+    }
+
+    #[test]
+    fn documents_split_on_marker_lines_only() {
+        for text in [
+            "",
+            "---",
+            "---\n",
+            "a: 1\n---\nb: 2\n",
+            "--- ---\n---\n",
+            "------\n--- \n",
+            "a: ---\n --- \n---\t\r\n---x\n",
+            "-----\n---",
+        ] {
+            assert_eq!(split_documents(text), split_by_lines(text), "{text:?}");
+        }
+    }
+
+    proptest! {
+        #[test]
+        fn documents_split_as_line_by_line(text in "(---|-| |\\n|a|\\t|\\r){0,24}") {
+            prop_assert_eq!(split_documents(&text), split_by_lines(&text));
+        }
+    }
 
     fn file(path: &str, text: &str) -> RenderedFile {
         RenderedFile {
