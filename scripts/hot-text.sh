@@ -24,7 +24,8 @@
 #      build left to a wildcard: v0 symbols (.cargo/config.toml sets v0
 #      mangling) carry crate hashes (`Cs<hash>_`) and back-references
 #      whose offsets follow those hashes' lengths (`B<offset>_`); legacy
-#      symbols (std's own) end in a hash (`17h<hash>E`);
+#      symbols (std's own) end in a hash (`17h<hash>E`); local functions
+#      LTO renamed apart end in a counter (`.617`);
 #    * C functions (glibc's, statically linked) by archive member and section.
 # A pattern that no longer matches anything (a function renamed or gone)
 # places nothing: the script goes stale gracefully, and rerunning it after
@@ -81,6 +82,9 @@ for line in open(os.path.join(out, "difyx.map")):
         sections[-1][3].append(rest)
 
 def wildcard(symbol):
+    # Local functions that LTO renamed apart carry a counter (`clone.617`)
+    # that shifts with any change to the code.
+    symbol = re.sub(r"\.[0-9]+$", ".*", symbol)
     if symbol.startswith("_R"):
         symbol = re.sub(r"Cs[0-9A-Za-z]+_", "Cs*_", symbol)
         return re.sub(r"B[0-9A-Za-z]*_", "B*_", symbol)
@@ -122,6 +126,9 @@ with open(target, "w") as f:
             "SECTIONS {\n  .text.render ALIGN(0x200000) : {\n")
     for p in patterns:
         f.write("    %s\n" % p)
+    # What a profile-guided build (scripts/pgo.sh) found hot, after the
+    # functions above: its inlining makes other functions than these.
+    f.write("    *(.text.hot .text.hot.*)\n")
     f.write("  }\n}\nINSERT BEFORE .text;\n")
     # The entry stub runs before the huge-page advice is given: the pages
     # read in around it must be far from the render's block.
