@@ -13,6 +13,7 @@ include!("src/chart/annotations.rs");
 
 fn main() {
     hot_text();
+    defaults();
     let source = "charts/dify/values.schema.json";
     println!("cargo::rerun-if-changed={source}");
     println!("cargo::rerun-if-changed=src/chart/annotations.rs");
@@ -26,6 +27,77 @@ fn main() {
     let shape = out.with_file_name("values.shape.rs");
     let text = emit_shape(&shape_of(&[&schema], &schema));
     std::fs::write(&shape, text).unwrap_or_else(|e| panic!("{}: {e}", shape.display()));
+}
+
+/// The embedded chart's default values as Rust code
+/// (`$OUT_DIR/values.defaults.rs`, one expression of `src/chart`'s
+/// builders): read here once rather than at every render, where reading
+/// them took ~0.24 M instructions (`docs/performance.md`, round eleven).
+///
+/// serde-saphyr reads the file with the runtime reader's options into
+/// JSON-like values, every number a float64 as Helm's are. That is the
+/// runtime reading for the subset of YAML the chart's file is written in;
+/// `src/chart` tests that the two agree on it, so an edit to the file that
+/// leaves the subset fails the tests rather than changing the defaults.
+fn defaults() {
+    let source = "charts/dify/values.yaml";
+    println!("cargo::rerun-if-changed={source}");
+    let text = std::fs::read_to_string(source).unwrap_or_else(|e| panic!("{source}: {e}"));
+    let options = serde_saphyr::options! {
+        duplicate_keys: serde_saphyr::DuplicateKeyPolicy::LastWins,
+        legacy_octal_numbers: true,
+        strict_booleans: false,
+    };
+    let value: serde_json::Value = serde_saphyr::from_str_with_options(&text, options)
+        .unwrap_or_else(|e| panic!("{source}: {e}"));
+    let serde_json::Value::Object(top) = &value else {
+        panic!("{source}: the top level must be a mapping");
+    };
+    let mut code = String::new();
+    emit_map(top, &mut code);
+    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
+        .join("values.defaults.rs");
+    std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+}
+
+/// `value` as an expression of `src/chart`'s builders (`map`, `list`,
+/// `text`) and `Value`'s variants; map entries in byte-wise key order.
+fn emit_value(value: &serde_json::Value, out: &mut String) {
+    use serde_json::Value as J;
+    match value {
+        J::Null => out.push_str("Value::Null"),
+        J::Bool(b) => out.push_str(&format!("Value::Bool({b})")),
+        J::Number(n) => {
+            let f = n.as_f64().expect("a finite number");
+            out.push_str(&format!("Value::Float({f:?})"));
+        }
+        J::String(s) => out.push_str(&format!("text({s:?})")),
+        J::Array(items) => {
+            out.push_str("list(vec![");
+            for item in items {
+                emit_value(item, out);
+                out.push(',');
+            }
+            out.push_str("])");
+        }
+        J::Object(entries) => {
+            out.push_str("Value::Map(");
+            emit_map(entries, out);
+            out.push(')');
+        }
+    }
+}
+
+fn emit_map(entries: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
+    let mut entries: Vec<_> = entries.iter().collect();
+    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+    out.push_str("map(vec![");
+    for (key, value) in entries {
+        out.push_str(&format!("({key:?}, "));
+        emit_value(value, out);
+        out.push_str("),");
+    }
+    out.push_str("])");
 }
 
 /// Places the code a render runs together (`build/hot-text.ld`, written by

@@ -159,6 +159,25 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
+/// The embedded chart's `values.yaml`, read at build time (`build.rs`).
+fn embedded_defaults() -> Map {
+    fn map(entries: Vec<(&str, Value)>) -> Map {
+        Map::from_entries(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.to_owned(), v))
+                .collect(),
+        )
+    }
+    fn list(items: Vec<Value>) -> Value {
+        Value::List(items)
+    }
+    fn text(s: &str) -> Value {
+        Value::String(s.to_owned())
+    }
+    include!(concat!(env!("OUT_DIR"), "/values.defaults.rs"))
+}
+
 impl Chart {
     /// The Dify chart built into the binary.
     pub fn embedded() -> Chart {
@@ -177,6 +196,7 @@ impl Chart {
             "<embedded dify chart>",
             file("Chart.yaml").unwrap_or_default(),
             file("values.yaml").unwrap_or_default(),
+            Some(embedded_defaults()),
             EMBEDDED
                 .iter()
                 .find(|(n, _)| *n == "values.schema.json")
@@ -222,15 +242,19 @@ impl Chart {
             &dir.display().to_string(),
             chart_yaml,
             values_yaml,
+            None,
             schema.map(Cow::Owned),
             templates,
         )
     }
 
+    /// A chart from its files' texts; `values` is `values_yaml` already
+    /// read, if it is (the embedded chart's, at build time).
     fn from_parts(
         origin: &str,
         chart_yaml: String,
         values_yaml: String,
+        values: Option<Map>,
         schema: Option<Cow<'static, str>>,
         mut templates: Vec<(String, Cow<'static, str>)>,
     ) -> Result<Chart, ChartError> {
@@ -251,8 +275,11 @@ impl Chart {
                 "{origin}/Chart.yaml: name and version are required"
             )));
         }
-        let values = parse_values(&values_yaml, &format!("{origin}/values.yaml"))
-            .map_err(|e| ChartError::Invalid(e.message))?;
+        let values = match values {
+            Some(values) => values,
+            None => parse_values(&values_yaml, &format!("{origin}/values.yaml"))
+                .map_err(|e| ChartError::Invalid(e.message))?,
+        };
         templates.sort();
         Ok(Chart {
             name,
@@ -317,6 +344,15 @@ mod tests {
             panic!("{}", e.message);
         }
         assert_eq!(Chart::embedded().compile, Compile::OnFirstUse);
+    }
+
+    #[test]
+    fn defaults_read_at_build_time_are_values_yaml_read_now() {
+        let text = include_str!("../../charts/dify/values.yaml");
+        assert!(
+            embedded_defaults() == parse_values(text, "values.yaml").unwrap(),
+            "build.rs reads charts/dify/values.yaml differently from the values reader"
+        );
     }
 
     #[test]
