@@ -616,7 +616,11 @@ mod fast {
             ("- item", Simple::Other),
         ];
         for (line, want) in cases {
-            assert_eq!(simple_entry(line.as_bytes()), *want, "{line:?}");
+            let taken = (*want != Simple::Other).then_some(line.len());
+            assert_eq!(simple_entry(line.as_bytes()), (*want, taken), "{line:?}");
+            // Followed by more lines: the same answer, the same line length.
+            let text = format!("{line}\nnext: line\n");
+            assert_eq!(simple_entry(text.as_bytes()), (*want, taken), "{text:?}");
             if *want != Simple::Other {
                 let rest = skip_key(line).flatten().expect(line).skip_spaces();
                 match want {
@@ -654,6 +658,18 @@ mod fast {
 
     #[cfg(test)]
     #[test]
+    fn leading_spaces_count_as_a_byte_loop_does() {
+        for n in 0..20 {
+            for tail in ["", "x", "x  ", "\n  y", " "] {
+                let s = format!("{}{tail}", " ".repeat(n));
+                let want = s.bytes().take_while(|&b| b == b' ').count();
+                assert_eq!(leading_spaces(s.as_bytes()), want, "{s:?}");
+            }
+        }
+    }
+
+    #[cfg(test)]
+    #[test]
     fn spaces_trim_as_str_does() {
         for s in ["", " ", "  a", "a  ", " a b ", "\t a", "é  ", "  é", "a"] {
             assert_eq!(s.skip_spaces(), s.trim_start_matches(' '));
@@ -662,7 +678,25 @@ mod fast {
     }
 
     fn indent_of(line: &str) -> usize {
-        line.len() - line.skip_spaces().len()
+        leading_spaces(line.as_bytes())
+    }
+
+    /// The number of spaces `bytes` starts with, eight bytes at a time:
+    /// indentation is most of the bytes of a values file's lines.
+    #[inline(always)]
+    fn leading_spaces(bytes: &[u8]) -> usize {
+        const SPACES: u64 = u64::from_ne_bytes([b' '; 8]);
+        let mut n = 0;
+        while let Some(word) = bytes.get(n..n + 8) {
+            // Zero where a byte is a space; the lowest set bit is in the
+            // first byte that is not.
+            let w = u64::from_le_bytes(word.try_into().expect("8 bytes")) ^ SPACES;
+            if w != 0 {
+                return n + w.trailing_zeros() as usize / 8;
+            }
+            n += 8;
+        }
+        n + bytes[n..].iter().take_while(|&&b| b == b' ').count()
     }
 
     fn is_entry(content: &str) -> bool {
@@ -940,19 +974,35 @@ mod fast {
             // whether a mapping entry, which may be followed by `- ` at its
             // own indent).
             let mut open = Some((indent, true));
+            // Where the line whose content starts at `start` ends.
+            let line_end = |start: usize| {
+                memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e)
+            };
             while pos < bytes.len() {
-                let start = pos + bytes[pos..].iter().take_while(|&&b| b == b' ').count();
-                let end = memchr::memchr(b'\n', &bytes[start..]).map_or(bytes.len(), |e| start + e);
-                let content = &text[start..end];
-                if content.is_empty() || content.starts_with('#') {
-                    pos = end + 1;
-                    continue;
+                let start = pos + leading_spaces(&bytes[pos..]);
+                // The rest of the text from the line's content: most lines
+                // are taken by `simple_entry` without a search for their end.
+                let rest = &bytes[start..];
+                match rest.first() {
+                    None | Some(b'\n') => {
+                        pos = start + 1;
+                        continue;
+                    }
+                    Some(b'#') => {
+                        pos = line_end(start) + 1;
+                        continue;
+                    }
+                    _ => {}
                 }
                 let at = start - pos;
-                if at == 0 && (is_marker(content) || content.starts_with('%')) {
-                    return None; // several documents or directives: serde-saphyr's
+                if at == 0 {
+                    let content = &text[start..line_end(start)];
+                    if is_marker(content) || content.starts_with('%') {
+                        return None; // several documents or directives: serde-saphyr's
+                    }
                 }
-                let item = is_entry(content);
+                // `-` alone on its line, or `- ` (as `is_entry`).
+                let item = rest[0] == b'-' && rest.get(1).is_none_or(|&b| b == b' ' || b == b'\n');
                 if let Some((o, in_map)) = open.take() {
                     if at > o || (in_map && at == o && item) {
                         levels.push((at, item));
@@ -985,8 +1035,10 @@ mod fast {
                 // collection when it opens.
                 self.nodes += 1;
                 self.count()?;
-                pos = end + 1;
                 if seq {
+                    let end = line_end(start);
+                    let content = &text[start..end];
+                    pos = end + 1;
                     let rest = content[1..].skip_spaces();
                     if rest.is_empty() || rest.starts_with('#') {
                         open = Some((at, false));
@@ -1013,7 +1065,10 @@ mod fast {
                         }
                     }
                 } else {
-                    match simple_entry(content.as_bytes()) {
+                    let (simple, len) = simple_entry(rest);
+                    let end = len.map_or_else(|| line_end(start), |len| start + len);
+                    pos = end + 1;
+                    match simple {
                         Simple::Scalar => continue,
                         Simple::Block => {
                             open = Some((at, true));
@@ -1021,6 +1076,7 @@ mod fast {
                         }
                         Simple::Other => {}
                     }
+                    let content = &text[start..end];
                     let value = skip_key(content)??;
                     if self.skip_rest(value, at, depth, &mut pos)? {
                         open = Some((at, true));
@@ -1366,7 +1422,7 @@ mod fast {
     };
 
     /// What [`simple_entry`] made of a line.
-    #[derive(Debug, PartialEq)]
+    #[derive(Clone, Copy, Debug, PartialEq)]
     enum Simple {
         /// `key: scalar`, all on the line.
         Scalar,
@@ -1385,79 +1441,97 @@ mod fast {
     /// surely reads ([`Simple::Scalar`]); then nothing but spaces. Every
     /// line it takes, [`skip_key`] and [`Reader::skip_rest`] take the same
     /// way, counting nothing.
+    ///
+    /// `text` runs from the line's content to the end of the text: for a
+    /// line it takes, the line's length (up to its newline) comes with the
+    /// answer, found on the way, so that the skip path needs no separate
+    /// search for the line's end (`None` for the lines it does not take).
     #[inline(always)]
-    fn simple_entry(line: &[u8]) -> Simple {
-        let class = |i: usize| line.get(i).map_or(0, |&b| BYTE_CLASS[b as usize]);
-        if !line.first().is_some_and(u8::is_ascii_alphabetic) {
-            return Simple::Other;
+    fn simple_entry(text: &[u8]) -> (Simple, Option<usize>) {
+        const OTHER: (Simple, Option<usize>) = (Simple::Other, None);
+        let class = |i: usize| text.get(i).map_or(0, |&b| BYTE_CLASS[b as usize]);
+        if !text.first().is_some_and(u8::is_ascii_alphabetic) {
+            return OTHER;
         }
         let mut i = 1;
         while class(i) & KEY_BYTE != 0 {
             i += 1;
         }
-        if line.get(i) != Some(&b':') || i > MAX_KEY_LEN {
-            return Simple::Other;
+        if text.get(i) != Some(&b':') || i > MAX_KEY_LEN {
+            return OTHER;
         }
         if i <= 5 {
-            let key = std::str::from_utf8(&line[..i]).expect("ASCII");
+            let key = std::str::from_utf8(&text[..i]).expect("ASCII");
             if yaml11_bool(key).is_some() || matches!(key, "null" | "Null" | "NULL") {
-                return Simple::Other;
+                return OTHER;
             }
         }
         let mut j = i + 1;
-        while line.get(j) == Some(&b' ') {
+        while text.get(j) == Some(&b' ') {
             j += 1;
         }
-        let Some(&first) = line.get(j) else {
-            return Simple::Block;
+        let first = match text.get(j) {
+            None | Some(b'\n') => return (Simple::Block, Some(j)),
+            Some(&b) => b,
         };
         if j == i + 1 {
-            return Simple::Other; // `key:value`
+            return OTHER; // `key:value`
         }
-        let end = match first {
-            b'"' => match find_either(&line[j + 1..], b'"', b'\\') {
-                Some(k) if line[j + 1 + k] == b'"' => j + 2 + k,
-                _ => return Simple::Other,
-            },
-            b'\'' => match find_either(&line[j + 1..], b'\'', b'\'') {
-                Some(k) if line.get(j + 2 + k) != Some(&b'\'') => j + 2 + k,
-                _ => return Simple::Other,
-            },
-            b if b.is_ascii_alphanumeric() => {
-                let mut k = j + 1;
-                while class(k) & PLAIN_BYTE != 0 {
-                    k += 1;
+        if first == b'"' || first == b'\'' {
+            // The closing quote is looked for within the line.
+            let len = memchr::memchr(b'\n', &text[j..]).map_or(text.len(), |e| j + e);
+            let line = &text[..len];
+            let end = if first == b'"' {
+                match find_either(&line[j + 1..], b'"', b'\\') {
+                    Some(k) if line[j + 1 + k] == b'"' => j + 2 + k,
+                    _ => return OTHER,
                 }
-                if b.is_ascii_digit() {
-                    // As plain_is_read: a decimal integer, or a byte no
-                    // number spells; else resolve decides.
-                    let mut t = k;
-                    while line[t - 1] == b' ' {
-                        t -= 1;
-                    }
-                    let token = &line[j..t];
-                    let integer = b != b'0'
-                        && token.len() <= 18
-                        && token
-                            .iter()
-                            .all(|&c| BYTE_CLASS[c as usize] & DIGIT_BYTE != 0);
-                    if !integer
-                        && token
-                            .iter()
-                            .all(|&c| BYTE_CLASS[c as usize] & NUMBER_BYTE != 0)
-                    {
-                        return Simple::Other;
-                    }
+            } else {
+                match find_either(&line[j + 1..], b'\'', b'\'') {
+                    Some(k) if line.get(j + 2 + k) != Some(&b'\'') => j + 2 + k,
+                    _ => return OTHER,
                 }
-                k
+            };
+            return if line[end..].iter().all(|&b| b == b' ') {
+                (Simple::Scalar, Some(len))
+            } else {
+                OTHER
+            };
+        }
+        if !first.is_ascii_alphanumeric() {
+            return OTHER;
+        }
+        // A plain scalar: its bytes run to the line's end (a newline is no
+        // PLAIN_BYTE), spaces included.
+        let mut k = j + 1;
+        while class(k) & PLAIN_BYTE != 0 {
+            k += 1;
+        }
+        if !matches!(text.get(k), None | Some(b'\n')) {
+            return OTHER; // `:`, `#`, a control or non-ASCII byte
+        }
+        if first.is_ascii_digit() {
+            // As plain_is_read: a decimal integer, or a byte no
+            // number spells; else resolve decides.
+            let mut t = k;
+            while text[t - 1] == b' ' {
+                t -= 1;
             }
-            _ => return Simple::Other,
-        };
-        if line[end..].iter().all(|&b| b == b' ') {
-            Simple::Scalar
-        } else {
-            Simple::Other
+            let token = &text[j..t];
+            let integer = first != b'0'
+                && token.len() <= 18
+                && token
+                    .iter()
+                    .all(|&c| BYTE_CLASS[c as usize] & DIGIT_BYTE != 0);
+            if !integer
+                && token
+                    .iter()
+                    .all(|&c| BYTE_CLASS[c as usize] & NUMBER_BYTE != 0)
+            {
+                return OTHER;
+            }
         }
+        (Simple::Scalar, Some(k))
     }
 
     /// [`entry`] without building the key: `Some(Some(rest))` for
@@ -2262,7 +2336,7 @@ mod tests {
                 }
                 if as_list {
                     out.push_str(&pad);
-                    out.push_str("- ");
+                    out.push('-');
                 } else {
                     out.push_str(&pad);
                     let key = TOKENS[next(TOKENS.len())];
@@ -2273,6 +2347,10 @@ mod tests {
                     out.push(':');
                 }
                 if depth < 4 && next(3) == 0 {
+                    // `-` alone on its line, or with a blank after it.
+                    if as_list && next(2) == 0 {
+                        out.push(' ');
+                    }
                     out.push('\n');
                     let child = if !as_list && next(4) == 0 {
                         indent
