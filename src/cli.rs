@@ -39,31 +39,28 @@ Examples:
   difyx template dify ./my-chart -f values.yaml       # a chart directory instead of the embedded one
   difyx template dify -f values.yaml -s templates/api-externalsecret.yaml
   difyx template dify -f values.yaml --strict         # warnings fail the render")]
-    Template(TemplateArgs),
+    Template(Lazy<TemplateArgs>),
     /// Print the final values (chart defaults merged with yours) as YAML.
     #[command(after_help = "\
 Examples:
   difyx values dify -f values.yaml
   difyx values -f a.yaml -f b.yaml --set externalSecret.enabled=true")]
-    Values(ValuesCommand),
+    Values(Lazy<ValuesCommand>),
     /// Preview, offline, the Secrets the External Secrets Operator will create from a store file.
-    Resolve(crate::resolve::ResolveArgs),
+    Resolve(Lazy<crate::resolve::ResolveArgs>),
     /// Check values for mistakes Helm renders without a word.
-    Lint(crate::lint::LintArgs),
+    Lint(Lazy<crate::lint::LintArgs>),
     /// Move a release's plaintext secrets to ExternalSecrets: a values overlay, a store, a Vault script.
-    Migrate(crate::migrate::MigrateArgs),
+    Migrate(Lazy<crate::migrate::MigrateArgs>),
     /// Compare two rendered streams document by document, secrets masked.
-    Diff(crate::golden::DiffArgs),
+    Diff(Lazy<crate::golden::DiffArgs>),
     /// Print a shell completion script.
     #[command(after_help = "\
 Examples:
   difyx completion bash > /etc/bash_completion.d/difyx
   difyx completion zsh > \"${fpath[1]}/_difyx\"
   difyx completion fish > ~/.config/fish/completions/difyx.fish")]
-    Completion {
-        /// The shell.
-        shell: clap_complete::Shell,
-    },
+    Completion(Lazy<CompletionArgs>),
     /// Show the chart's files: `values` (its default values.yaml) or `chart` (its Chart.yaml).
     #[command(after_help = "\
 Examples:
@@ -73,6 +70,67 @@ Examples:
         #[command(subcommand)]
         what: ShowWhat,
     },
+}
+
+#[derive(Args, Debug)]
+struct CompletionArgs {
+    /// The shell.
+    shell: clap_complete::Shell,
+}
+
+/// A subcommand's arguments, defined only when that subcommand runs (or
+/// its help or a completion script is asked for), with clap's
+/// [`clap::Command::defer`]. Defining every subcommand's arguments, most of
+/// them the shared [`ReleaseArgs`] again, was most of what clap did for a
+/// render: ~35 pages of fresh heap at ~1.5 us a page fault on the benchmark
+/// machine, more than parsing the command line.
+#[derive(Debug)]
+struct Lazy<T>(T);
+
+impl<T: Args> Args for Lazy<T> {
+    fn augment_args(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_texts(cmd, T::augment_args))
+    }
+    fn augment_args_for_update(cmd: clap::Command) -> clap::Command {
+        cmd.defer(|cmd| keep_texts(cmd, T::augment_args_for_update))
+    }
+}
+
+/// `augment(cmd)`, keeping the texts the subcommand's variant gave `cmd`:
+/// deferred, the arguments' struct would otherwise put its own doc comment
+/// in their place (undeferred, the variant's came after it).
+fn keep_texts(
+    cmd: clap::Command,
+    augment: impl FnOnce(clap::Command) -> clap::Command,
+) -> clap::Command {
+    let about = cmd.get_about().cloned();
+    let long_about = cmd.get_long_about().cloned();
+    let mut cmd = augment(cmd);
+    if let Some(about) = about {
+        cmd = cmd.about(about);
+    }
+    if let Some(long_about) = long_about {
+        cmd = cmd.long_about(long_about);
+    }
+    cmd
+}
+
+impl<T: clap::FromArgMatches> clap::FromArgMatches for Lazy<T> {
+    fn from_arg_matches(matches: &clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches(matches).map(Lazy)
+    }
+    fn from_arg_matches_mut(matches: &mut clap::ArgMatches) -> Result<Self, clap::Error> {
+        T::from_arg_matches_mut(matches).map(Lazy)
+    }
+    fn update_from_arg_matches(&mut self, matches: &clap::ArgMatches) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches(matches)
+    }
+    fn update_from_arg_matches_mut(
+        &mut self,
+        matches: &mut clap::ArgMatches,
+    ) -> Result<(), clap::Error> {
+        self.0.update_from_arg_matches_mut(matches)
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -301,12 +359,14 @@ pub fn run() -> ExitCode {
 /// Runs one command. Warnings go to `warnings` even on failure.
 fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<Outcome> {
     match command {
-        Command::Template(args) if args.each.is_some() => crate::batch::run_each(&args, warnings),
-        Command::Template(args) => template(&args, warnings),
-        Command::Resolve(args) => crate::resolve::run(&args, warnings),
-        Command::Lint(args) => crate::lint::run(&args, warnings),
-        Command::Migrate(args) => crate::migrate::run(&args, warnings),
-        Command::Diff(args) => crate::golden::run_diff(&args),
+        Command::Template(Lazy(args)) if args.each.is_some() => {
+            crate::batch::run_each(&args, warnings)
+        }
+        Command::Template(Lazy(args)) => template(&args, warnings),
+        Command::Resolve(Lazy(args)) => crate::resolve::run(&args, warnings),
+        Command::Lint(Lazy(args)) => crate::lint::run(&args, warnings),
+        Command::Migrate(Lazy(args)) => crate::migrate::run(&args, warnings),
+        Command::Diff(Lazy(args)) => crate::golden::run_diff(&args),
         other => print_only(other, warnings).map(Outcome::ok),
     }
 }
@@ -383,7 +443,7 @@ fn print_only(command: Command, warnings: &mut Vec<String>) -> Result<String> {
         | Command::Diff(_) => {
             unreachable!("dispatch handles the commands with an outcome")
         }
-        Command::Values(args) => {
+        Command::Values(Lazy(args)) => {
             let chart = args.release.chart()?;
             let user = args.release.user_values()?;
             args.release.release(false)?;
@@ -394,7 +454,7 @@ fn print_only(command: Command, warnings: &mut Vec<String>) -> Result<String> {
                 values,
             )))
         }
-        Command::Completion { shell } => {
+        Command::Completion(Lazy(CompletionArgs { shell })) => {
             let mut buf = Vec::new();
             clap_complete::generate(
                 shell,
