@@ -29,10 +29,15 @@ fn main() {
     std::fs::write(&shape, text).unwrap_or_else(|e| panic!("{}: {e}", shape.display()));
 }
 
-/// The embedded chart's default values as Rust code
-/// (`$OUT_DIR/values.defaults.rs`, one expression of `src/chart`'s
-/// builders): read here once rather than at every render, where reading
-/// them took ~0.24 M instructions (`docs/performance.md`, round eleven).
+/// The embedded chart's default values, encoded for `src/chart`'s decoder
+/// (`$OUT_DIR/values.defaults.bin`): read here once rather than at every
+/// render, where reading them took ~0.24 M instructions
+/// (`docs/performance.md`, round eleven).
+///
+/// Data, not code: as Rust expressions building the map they compiled to
+/// 51 KB of straight-line code run once per render, every line of it
+/// fetched from memory; encoded, they are 5.6 KB read in order by a loop of
+/// a few dozen instructions (`docs/performance.md`, round twelve).
 ///
 /// serde-saphyr reads the file with the runtime reader's options into
 /// JSON-like values, every number a float64 as Helm's are. That is the
@@ -50,54 +55,78 @@ fn defaults() {
     };
     let value: serde_json::Value = serde_saphyr::from_str_with_options(&text, options)
         .unwrap_or_else(|e| panic!("{source}: {e}"));
-    let serde_json::Value::Object(top) = &value else {
+    if !value.is_object() {
         panic!("{source}: the top level must be a mapping");
-    };
-    let mut code = String::new();
-    emit_map(top, &mut code);
-    let out = Path::new(&std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"))
-        .join("values.defaults.rs");
-    std::fs::write(&out, code).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    }
+    let mut encoded = Encoded::default();
+    encoded.value(&value);
+    let dir = std::env::var("OUT_DIR").expect("cargo sets OUT_DIR");
+    for (name, bytes) in [
+        ("values.defaults.bin", &encoded.tree),
+        ("values.defaults.txt", &encoded.text.into_bytes()),
+    ] {
+        let out = Path::new(&dir).join(name);
+        std::fs::write(&out, bytes).unwrap_or_else(|e| panic!("{}: {e}", out.display()));
+    }
 }
 
-/// `value` as an expression of `src/chart`'s builders (`map`, `list`,
-/// `text`) and `Value`'s variants; map entries in byte-wise key order.
-fn emit_value(value: &serde_json::Value, out: &mut String) {
-    use serde_json::Value as J;
-    match value {
-        J::Null => out.push_str("Value::Null"),
-        J::Bool(b) => out.push_str(&format!("Value::Bool({b})")),
-        J::Number(n) => {
-            let f = n.as_f64().expect("a finite number");
-            out.push_str(&format!("Value::Float({f:?})"));
-        }
-        J::String(s) => out.push_str(&format!("text({s:?})")),
-        J::Array(items) => {
-            out.push_str("list(vec![");
-            for item in items {
-                emit_value(item, out);
-                out.push(',');
+/// The encoding `src/chart/defaults.rs` decodes: the text of every string
+/// (keys and values) one after the other, and the tree. In the tree, each
+/// value is a tag byte (`~` null, `t`/`f` booleans, `d` a float64, `s` a
+/// string, `l` a list, `m` a map), then for a float its 8 bytes, for a
+/// string where its text ends, for a collection its length and items (a
+/// map's as key, value, in byte-wise key order). Numbers are u32 or f64,
+/// little-endian; a string's text starts where the one before it ends.
+#[derive(Default)]
+struct Encoded {
+    tree: Vec<u8>,
+    text: String,
+}
+
+impl Encoded {
+    fn value(&mut self, value: &serde_json::Value) {
+        use serde_json::Value as J;
+        match value {
+            J::Null => self.tree.push(b'~'),
+            J::Bool(b) => self.tree.push(if *b { b't' } else { b'f' }),
+            J::Number(n) => {
+                self.tree.push(b'd');
+                let f = n.as_f64().expect("a finite number");
+                self.tree.extend_from_slice(&f.to_le_bytes());
             }
-            out.push_str("])");
-        }
-        J::Object(entries) => {
-            out.push_str("Value::Map(");
-            emit_map(entries, out);
-            out.push(')');
+            J::String(s) => {
+                self.tree.push(b's');
+                self.string(s);
+            }
+            J::Array(items) => {
+                self.tree.push(b'l');
+                self.number(items.len());
+                for item in items {
+                    self.value(item);
+                }
+            }
+            J::Object(entries) => {
+                self.tree.push(b'm');
+                let mut entries: Vec<_> = entries.iter().collect();
+                entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
+                self.number(entries.len());
+                for (key, value) in entries {
+                    self.string(key);
+                    self.value(value);
+                }
+            }
         }
     }
-}
 
-fn emit_map(entries: &serde_json::Map<String, serde_json::Value>, out: &mut String) {
-    let mut entries: Vec<_> = entries.iter().collect();
-    entries.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
-    out.push_str("map(vec![");
-    for (key, value) in entries {
-        out.push_str(&format!("({key:?}, "));
-        emit_value(value, out);
-        out.push_str("),");
+    fn string(&mut self, s: &str) {
+        self.text.push_str(s);
+        self.number(self.text.len());
     }
-    out.push_str("])");
+
+    fn number(&mut self, n: usize) {
+        let n = u32::try_from(n).expect("the defaults are under 4 GiB");
+        self.tree.extend_from_slice(&n.to_le_bytes());
+    }
 }
 
 /// Places the code a render runs together (`build/hot-text.ld`, written by

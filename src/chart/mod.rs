@@ -12,6 +12,7 @@
 
 #[cfg(test)]
 mod annotations;
+mod defaults;
 pub mod dify;
 
 use std::borrow::Cow;
@@ -161,21 +162,12 @@ const EMBEDDED: &[(&str, &str)] = &[
 
 /// The embedded chart's `values.yaml`, read at build time (`build.rs`).
 fn embedded_defaults() -> Map {
-    fn map(entries: Vec<(&str, Value)>) -> Map {
-        Map::from_entries(
-            entries
-                .into_iter()
-                .map(|(k, v)| (k.to_owned(), v))
-                .collect(),
-        )
+    const TREE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/values.defaults.bin"));
+    const TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/values.defaults.txt"));
+    match defaults::decode(TREE, TEXT) {
+        Some(Value::Map(map)) => map,
+        _ => unreachable!("build.rs encodes values.yaml's top-level map (checked by tests)"),
     }
-    fn list(items: Vec<Value>) -> Value {
-        Value::List(items)
-    }
-    fn text(s: &str) -> Value {
-        Value::String(s.to_owned())
-    }
-    include!(concat!(env!("OUT_DIR"), "/values.defaults.rs"))
 }
 
 impl Chart {
