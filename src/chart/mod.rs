@@ -55,6 +55,9 @@ pub struct Chart {
     pub schema_check: SchemaCheck,
     /// When the engine compiles the templates.
     pub compile: Compile,
+    /// Which of minijinja's own filters, tests and functions the templates
+    /// may use.
+    pub builtins: Builtins,
     /// The keys its templates read, for reading values files lazily
     /// (`crate::values::shape`): the embedded chart's, from its schema at
     /// build time; `None` for a chart directory, whose values are read whole.
@@ -78,6 +81,19 @@ pub enum Compile {
     /// template text) are never needed, nor the ExternalSecret ones with
     /// them off.
     OnFirstUse,
+}
+
+/// Which of minijinja's built-in filters, tests and functions (beside
+/// difyx's own, `crate::engine::filters`) a chart's templates can call.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Builtins {
+    /// All of them: the rule for every chart directory.
+    All,
+    /// Only the two filters the embedded chart's templates call, `join` and
+    /// `replace` (`crate::engine`'s tests hold the templates to that).
+    /// Setting up the other ~80 took ~45 K instructions and 26 KB of code
+    /// run once per render.
+    Embedded,
 }
 
 /// When `difyx template` checks the values against the chart's schema.
@@ -198,6 +214,7 @@ impl Chart {
         .map(|chart| Chart {
             schema_check: SchemaCheck::ExplainsFailures,
             compile: Compile::OnFirstUse,
+            builtins: Builtins::Embedded,
             shape: crate::values::shape::EMBEDDED,
             ..chart
         })
@@ -283,6 +300,7 @@ impl Chart {
             schema,
             schema_check: SchemaCheck::BeforeRender,
             compile: Compile::Upfront,
+            builtins: Builtins::All,
             shape: None,
             templates,
         })

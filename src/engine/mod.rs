@@ -17,7 +17,7 @@ use std::sync::Arc;
 use minijinja::syntax::SyntaxConfig;
 use minijinja::{context, Environment, UndefinedBehavior, Value as JValue};
 
-use crate::chart::{Chart, Compile};
+use crate::chart::{Builtins, Chart, Compile};
 use crate::values::shape::Pruned;
 use crate::values::{Map, Value};
 use node::{Node, Scope};
@@ -100,7 +100,15 @@ pub struct Engine<'c> {
 impl<'c> Engine<'c> {
     /// Parses every template of `chart`.
     pub fn new(chart: &'c Chart) -> Result<Self, RenderError> {
-        let mut env = Environment::new();
+        let mut env = match chart.builtins {
+            Builtins::All => Environment::new(),
+            Builtins::Embedded => {
+                let mut env = Environment::empty();
+                env.add_filter("join", minijinja::filters::join);
+                env.add_filter("replace", minijinja::filters::replace);
+                env
+            }
+        };
         env.set_syntax(
             SyntaxConfig::builder()
                 .trim_blocks(true)
@@ -267,4 +275,90 @@ pub fn render_chart(
     caps: &Capabilities,
 ) -> Result<Rendered, RenderError> {
     Engine::new(chart)?.render(values, release, caps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The filter and test names the embedded chart's templates write
+    /// (`| name`, `is name`, `is not name`), outside comments and strings.
+    fn names_used() -> (Vec<String>, Vec<String>) {
+        let mut filters = Vec::new();
+        let mut tests = Vec::new();
+        for (_, source) in &Chart::embedded().templates {
+            let mut code = String::new();
+            // Only what is between `{{ }}` or `{% %}`, strings blanked.
+            let mut rest = source.as_ref();
+            while let Some(at) = rest.find(['{']) {
+                rest = &rest[at + 1..];
+                let end = match rest.chars().next() {
+                    Some('{') => "}}",
+                    Some('%') => "%}",
+                    Some('#') => "#}",
+                    _ => continue,
+                };
+                let Some(close) = rest.find(end) else { break };
+                if !rest.starts_with('#') {
+                    let mut quote = None;
+                    for c in rest[1..close].chars() {
+                        match (quote, c) {
+                            (None, '"' | '\'') => quote = Some(c),
+                            (Some(q), c) if c == q => quote = None,
+                            (Some(_), _) => {}
+                            (None, c) => code.push(c),
+                        }
+                    }
+                    code.push(' ');
+                }
+                rest = &rest[close + 2..];
+            }
+            let words: Vec<&str> = code
+                .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '|'))
+                .filter(|w| !w.is_empty())
+                .collect();
+            for (i, word) in words.iter().enumerate() {
+                if let Some(name) = word.strip_prefix('|').filter(|n| !n.is_empty()) {
+                    filters.push(name.to_owned());
+                } else if *word == "|" {
+                    filters.extend(words.get(i + 1).map(|w| w.to_string()));
+                } else if *word == "is" {
+                    let next = words.get(i + 1).copied();
+                    let name = if next == Some("not") { words.get(i + 2) } else { next.as_ref() };
+                    tests.extend(name.map(|w| w.to_string()));
+                }
+            }
+        }
+        filters.sort();
+        filters.dedup();
+        tests.sort();
+        tests.dedup();
+        (filters, tests)
+    }
+
+    #[test]
+    fn every_filter_and_test_the_embedded_templates_use_is_registered() {
+        let chart = Chart::embedded();
+        assert_eq!(chart.builtins, Builtins::Embedded);
+        let engine = Engine::new(&chart).unwrap();
+        let (filters, tests) = names_used();
+        assert!(filters.len() > 10 && filters.iter().any(|f| f == "replace"), "{filters:?}");
+        assert!(tests.iter().any(|t| t == "streq"), "{tests:?}");
+        let unknown = |source: String| match engine.env.render_str(&source, ()) {
+            Err(e) => matches!(
+                e.kind(),
+                minijinja::ErrorKind::UnknownFilter | minijinja::ErrorKind::UnknownTest
+            ),
+            Ok(_) => false,
+        };
+        for name in &filters {
+            assert!(!unknown(format!("{{{{ 'a' | {name} }}}}")), "filter {name} is not registered");
+        }
+        for name in &tests {
+            assert!(!unknown(format!("{{{{ 'a' is {name} }}}}")), "test {name} is not registered");
+        }
+        // The check itself: a name no environment has is unknown.
+        assert!(unknown("{{ 'a' | no_such_filter }}".into()));
+        assert!(unknown("{{ 'a' is no_such_test }}".into()));
+    }
 }
