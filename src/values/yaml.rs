@@ -607,6 +607,12 @@ mod fast {
             ("a:b", Simple::Other),
             ("a: &anchor x", Simple::Other),
             ("a: [x]", Simple::Other),
+            ("a: {}", Simple::Empty),
+            ("a: []  ", Simple::Empty),
+            ("a: { }", Simple::Other),
+            ("a: {}x", Simple::Other),
+            ("a: [] # none", Simple::Other),
+            ("a: {]", Simple::Other),
             ("a: -1", Simple::Other),
             ("a: |", Simple::Other),
             ("a: tab\there", Simple::Other),
@@ -625,6 +631,7 @@ mod fast {
                 let rest = skip_key(line).flatten().expect(line).skip_spaces();
                 match want {
                     Simple::Block => assert!(rest.is_empty(), "{line:?}"),
+                    Simple::Empty => assert!(matches!(rest.trim_end(), "{}" | "[]"), "{line:?}"),
                     _ if rest.starts_with(['"', '\'']) => {}
                     _ => assert_eq!(plain_is_read(rest), Some(()), "{line:?}"),
                 }
@@ -653,6 +660,23 @@ mod fast {
                     assert_eq!(find_either(s, a, b), naive(s, a, b), "{s:?} {a} {b}");
                 }
             }
+        }
+    }
+
+    #[cfg(test)]
+    #[test]
+    fn runs_end_as_the_byte_table_says() {
+        // Every byte value at every place of a 16-byte chunk, then the tail.
+        for class in [KEY_BYTE, PLAIN_BYTE] {
+            for b in 0..=255u8 {
+                for at in 0..20 {
+                    let mut bytes = vec![b'a'; 20];
+                    bytes[at] = b;
+                    let expected = if BYTE_CLASS[b as usize] & class != 0 { 20 } else { at };
+                    assert_eq!(run_end(&bytes, 0, class), expected, "class {class} byte {b:#x} at {at}");
+                }
+            }
+            assert_eq!(run_end(b"ab", 2, class), 2);
         }
     }
 
@@ -1070,6 +1094,11 @@ mod fast {
                     pos = end + 1;
                     match simple {
                         Simple::Scalar => continue,
+                        // The collection's node, as `flow` counts it.
+                        Simple::Empty => {
+                            self.count()?;
+                            continue;
+                        }
                         Simple::Block => {
                             open = Some((at, true));
                             continue;
@@ -1421,6 +1450,98 @@ mod fast {
         class
     };
 
+    /// Where the run of bytes of `class` ([`KEY_BYTE`] or [`PLAIN_BYTE`])
+    /// that starts at `from` in `bytes` ends: sixteen bytes at a time where
+    /// the text has them, as keys and scalars run to a dozen bytes or more.
+    #[inline(always)]
+    fn run_end(bytes: &[u8], mut from: usize, class: u8) -> usize {
+        #[cfg(target_arch = "x86_64")]
+        while let Some(chunk) = bytes.get(from..from + 16) {
+            let chunk = chunk.try_into().expect("16 bytes");
+            let members = if class == KEY_BYTE {
+                sse2::key_bytes(chunk)
+            } else {
+                sse2::plain_bytes(chunk)
+            };
+            if members != 0xffff {
+                return from + (!members).trailing_zeros() as usize;
+            }
+            from += 16;
+        }
+        while bytes
+            .get(from)
+            .is_some_and(|&b| BYTE_CLASS[b as usize] & class != 0)
+        {
+            from += 1;
+        }
+        from
+    }
+
+    /// [`BYTE_CLASS`]'s classes of sixteen bytes at once, as bit masks (bit
+    /// `i` for byte `i`). SSE2 is part of every x86-64 CPU. Bytes from 0x80
+    /// are negative to the signed comparisons, so in no class, as in the
+    /// table.
+    #[cfg(target_arch = "x86_64")]
+    mod sse2 {
+        use std::arch::x86_64::{
+            __m128i, _mm_and_si128, _mm_andnot_si128, _mm_cmpeq_epi8, _mm_cmpgt_epi8,
+            _mm_cmplt_epi8, _mm_loadu_si128, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        };
+
+        /// [`super::KEY_BYTE`]: letters, digits, `_`, `-`, `.`, `/`.
+        #[inline(always)]
+        pub fn key_bytes(chunk: &[u8; 16]) -> u32 {
+            // SAFETY: SSE2 is part of every x86-64 CPU.
+            unsafe { key_bytes_sse2(chunk) }
+        }
+
+        /// [`super::PLAIN_BYTE`]: printable ASCII and the space, but `:` and `#`.
+        #[inline(always)]
+        pub fn plain_bytes(chunk: &[u8; 16]) -> u32 {
+            // SAFETY: SSE2 is part of every x86-64 CPU.
+            unsafe { plain_bytes_sse2(chunk) }
+        }
+
+        #[target_feature(enable = "sse2")]
+        fn key_bytes_sse2(chunk: &[u8; 16]) -> u32 {
+            let v = load(chunk);
+            // A letter in either case, as a lower-case one.
+            let letter = between(_mm_or_si128(v, _mm_set1_epi8(0x20)), b'a' - 1, b'z' + 1);
+            // `-`, `.`, `/` and the digits are 0x2d..=0x39.
+            let digit_or_punct = between(v, b'-' - 1, b'9' + 1);
+            let key = _mm_or_si128(_mm_or_si128(letter, digit_or_punct), equal(v, b'_'));
+            _mm_movemask_epi8(key) as u32
+        }
+
+        #[target_feature(enable = "sse2")]
+        fn plain_bytes_sse2(chunk: &[u8; 16]) -> u32 {
+            let v = load(chunk);
+            let excluded = _mm_or_si128(equal(v, b':'), equal(v, b'#'));
+            let plain = _mm_andnot_si128(excluded, between(v, 0x1f, 0x7f));
+            _mm_movemask_epi8(plain) as u32
+        }
+
+        #[target_feature(enable = "sse2")]
+        fn load(chunk: &[u8; 16]) -> __m128i {
+            // SAFETY: an unaligned load of the sixteen bytes of `chunk`.
+            unsafe { _mm_loadu_si128(chunk.as_ptr().cast()) }
+        }
+
+        /// Bytes strictly between `low` and `high`.
+        #[target_feature(enable = "sse2")]
+        fn between(v: __m128i, low: u8, high: u8) -> __m128i {
+            _mm_and_si128(
+                _mm_cmpgt_epi8(v, _mm_set1_epi8(low as i8)),
+                _mm_cmplt_epi8(v, _mm_set1_epi8(high as i8)),
+            )
+        }
+
+        #[target_feature(enable = "sse2")]
+        fn equal(v: __m128i, b: u8) -> __m128i {
+            _mm_cmpeq_epi8(v, _mm_set1_epi8(b as i8))
+        }
+    }
+
     /// What [`simple_entry`] made of a line.
     #[derive(Clone, Copy, Debug, PartialEq)]
     enum Simple {
@@ -1428,6 +1549,9 @@ mod fast {
         Scalar,
         /// `key:` and nothing else: the value is on the lines below.
         Block,
+        /// `key: {}` or `key: []`: an empty flow collection, which the
+        /// reader counts as a node of its own.
+        Empty,
         /// Anything else: for [`skip_key`] and [`Reader::skip_rest`].
         Other,
     }
@@ -1438,9 +1562,10 @@ mod fast {
     /// nothing ([`Simple::Block`]), or a double-quoted scalar without
     /// escapes, a single-quoted one without `''`, or a plain scalar of
     /// [`PLAIN_BYTE`]s starting with a letter or a digit that [`resolve`]
-    /// surely reads ([`Simple::Scalar`]); then nothing but spaces. Every
-    /// line it takes, [`skip_key`] and [`Reader::skip_rest`] take the same
-    /// way, counting nothing.
+    /// surely reads ([`Simple::Scalar`]), or `{}` or `[]`
+    /// ([`Simple::Empty`]); then nothing but spaces. Every line it takes,
+    /// [`skip_key`] and [`Reader::skip_rest`] take the same way, counting
+    /// nothing but an empty collection's node.
     ///
     /// `text` runs from the line's content to the end of the text: for a
     /// line it takes, the line's length (up to its newline) comes with the
@@ -1449,14 +1574,10 @@ mod fast {
     #[inline(always)]
     fn simple_entry(text: &[u8]) -> (Simple, Option<usize>) {
         const OTHER: (Simple, Option<usize>) = (Simple::Other, None);
-        let class = |i: usize| text.get(i).map_or(0, |&b| BYTE_CLASS[b as usize]);
         if !text.first().is_some_and(u8::is_ascii_alphabetic) {
             return OTHER;
         }
-        let mut i = 1;
-        while class(i) & KEY_BYTE != 0 {
-            i += 1;
-        }
+        let i = run_end(text, 1, KEY_BYTE);
         if text.get(i) != Some(&b':') || i > MAX_KEY_LEN {
             return OTHER;
         }
@@ -1476,6 +1597,20 @@ mod fast {
         };
         if j == i + 1 {
             return OTHER; // `key:value`
+        }
+        if first == b'{' || first == b'[' {
+            let close = if first == b'{' { b'}' } else { b']' };
+            if text.get(j + 1) != Some(&close) {
+                return OTHER;
+            }
+            let mut k = j + 2;
+            while text.get(k) == Some(&b' ') {
+                k += 1;
+            }
+            return match text.get(k) {
+                None | Some(b'\n') => (Simple::Empty, Some(k)),
+                Some(_) => OTHER,
+            };
         }
         if first == b'"' || first == b'\'' {
             // The closing quote is looked for within the line.
@@ -1503,10 +1638,7 @@ mod fast {
         }
         // A plain scalar: its bytes run to the line's end (a newline is no
         // PLAIN_BYTE), spaces included.
-        let mut k = j + 1;
-        while class(k) & PLAIN_BYTE != 0 {
-            k += 1;
-        }
+        let k = run_end(text, j + 1, PLAIN_BYTE);
         if !matches!(text.get(k), None | Some(b'\n')) {
             return OTHER; // `:`, `#`, a control or non-ASCII byte
         }
@@ -2276,6 +2408,11 @@ mod tests {
             "a: b",
             "[x]",
             "{y}",
+            "{}",
+            "[]",
+            "{ }",
+            "[]  ",
+            "{} x",
             "&a",
             "*b",
             "!t",
