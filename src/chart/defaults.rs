@@ -7,11 +7,7 @@ use crate::values::{Map, Value};
 /// The value `tree` and `text` encode; `None` if they are not one value's
 /// encoding, all of it.
 pub(super) fn decode(tree: &[u8], text: &str) -> Option<Value> {
-    let mut input = Input {
-        tree,
-        text,
-        at: 0,
-    };
+    let mut input = Input { tree, text, at: 0 };
     let value = input.value()?;
     (input.tree.is_empty() && input.at == text.len()).then_some(value)
 }
@@ -97,7 +93,8 @@ mod tests {
     #[test]
     fn decodes_each_kind_of_value() {
         let expected =
-            crate::values::yaml::parse_values("a: [null, true, false, 1.5]\nbc: hi\n", "t").unwrap();
+            crate::values::yaml::parse_values("a: [null, true, false, 1.5]\nbc: hi\n", "t")
+                .unwrap();
         assert_eq!(decode(&sample(), "abchi"), Some(Value::Map(expected)));
     }
 
@@ -106,8 +103,16 @@ mod tests {
         let tree = sample();
         assert_eq!(decode(&tree, "abch"), None, "text cut short");
         assert_eq!(decode(&tree, "abchix"), None, "text left over");
-        assert_eq!(decode(&tree[..tree.len() - 1], "abchi"), None, "tree cut short");
-        assert_eq!(decode(&[tree.as_slice(), b"~"].concat(), "abchi"), None, "tree left over");
+        assert_eq!(
+            decode(&tree[..tree.len() - 1], "abchi"),
+            None,
+            "tree cut short"
+        );
+        assert_eq!(
+            decode(&[tree.as_slice(), b"~"].concat(), "abchi"),
+            None,
+            "tree left over"
+        );
         assert_eq!(decode(b"x", ""), None, "unknown tag");
         assert_eq!(decode(b"l\xff\xff\xff\xff~", ""), None, "list cut short");
         assert_eq!(decode(b"s\x01\0\0\0", "\u{e9}"), None, "inside a character");

@@ -324,7 +324,11 @@ mod tests {
                     filters.extend(words.get(i + 1).map(|w| w.to_string()));
                 } else if *word == "is" {
                     let next = words.get(i + 1).copied();
-                    let name = if next == Some("not") { words.get(i + 2) } else { next.as_ref() };
+                    let name = if next == Some("not") {
+                        words.get(i + 2)
+                    } else {
+                        next.as_ref()
+                    };
                     tests.extend(name.map(|w| w.to_string()));
                 }
             }
@@ -342,7 +346,10 @@ mod tests {
         assert_eq!(chart.builtins, Builtins::Embedded);
         let engine = Engine::new(&chart).unwrap();
         let (filters, tests) = names_used();
-        assert!(filters.len() > 10 && filters.iter().any(|f| f == "replace"), "{filters:?}");
+        assert!(
+            filters.len() > 10 && filters.iter().any(|f| f == "replace"),
+            "{filters:?}"
+        );
         assert!(tests.iter().any(|t| t == "streq"), "{tests:?}");
         let unknown = |source: String| match engine.env.render_str(&source, ()) {
             Err(e) => matches!(
@@ -352,10 +359,16 @@ mod tests {
             Ok(_) => false,
         };
         for name in &filters {
-            assert!(!unknown(format!("{{{{ 'a' | {name} }}}}")), "filter {name} is not registered");
+            assert!(
+                !unknown(format!("{{{{ 'a' | {name} }}}}")),
+                "filter {name} is not registered"
+            );
         }
         for name in &tests {
-            assert!(!unknown(format!("{{{{ 'a' is {name} }}}}")), "test {name} is not registered");
+            assert!(
+                !unknown(format!("{{{{ 'a' is {name} }}}}")),
+                "test {name} is not registered"
+            );
         }
         // The check itself: a name no environment has is unknown.
         assert!(unknown("{{ 'a' | no_such_filter }}".into()));

@@ -672,8 +672,16 @@ mod fast {
                 for at in 0..20 {
                     let mut bytes = vec![b'a'; 20];
                     bytes[at] = b;
-                    let expected = if BYTE_CLASS[b as usize] & class != 0 { 20 } else { at };
-                    assert_eq!(run_end(&bytes, 0, class), expected, "class {class} byte {b:#x} at {at}");
+                    let expected = if BYTE_CLASS[b as usize] & class != 0 {
+                        20
+                    } else {
+                        at
+                    };
+                    assert_eq!(
+                        run_end(&bytes, 0, class),
+                        expected,
+                        "class {class} byte {b:#x} at {at}"
+                    );
                 }
             }
             assert_eq!(run_end(b"ab", 2, class), 2);
