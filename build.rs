@@ -12,7 +12,6 @@ use std::path::Path;
 include!("src/chart/annotations.rs");
 
 fn main() {
-    hot_text();
     defaults();
     let source = "charts/dify/values.schema.json";
     println!("cargo::rerun-if-changed={source}");
@@ -126,32 +125,6 @@ impl Encoded {
     fn number(&mut self, n: usize) {
         let n = u32::try_from(n).expect("the defaults are under 4 GiB");
         self.tree.extend_from_slice(&n.to_le_bytes());
-    }
-}
-
-/// Places the code a render runs together (`build/hot-text.ld`, written by
-/// `scripts/hot-text.sh`): each first touch of a code page maps the 64 KiB
-/// around it, and a render's code spread over the whole binary took ~60 of
-/// those on Linux (`docs/performance.md`, round ten); grouped in one 2 MiB
-/// block, it is mapped by a single huge page (round eleven). The script's
-/// `INSERT BEFORE .text` keeps the linker's own layout for everything
-/// else; both lld and GNU ld read it.
-fn hot_text() {
-    let script = "build/hot-text.ld";
-    println!("cargo::rerun-if-changed={script}");
-    if std::env::var("CARGO_CFG_TARGET_OS").as_deref() == Ok("linux") && Path::new(script).exists()
-    {
-        let dir = std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR");
-        println!("cargo::rustc-link-arg-bins=-Wl,-T,{dir}/{script}");
-        // File offsets congruent to addresses modulo 2 MiB, so that the
-        // script's 2 MiB-aligned blocks (the hot code, the read-only data)
-        // can each be mapped with one huge page.
-        println!("cargo::rustc-link-arg-bins=-Wl,-z,max-page-size=0x200000");
-        let var = |name: &str| std::env::var(name).unwrap_or_default();
-        if var("CARGO_CFG_TARGET_ENV") == "gnu" && var("CARGO_CFG_TARGET_ARCH") == "x86_64" {
-            // src/main.rs: asks for that huge page before any code runs.
-            println!("cargo::rustc-link-arg-bins=-Wl,--entry=difyx_entry");
-        }
     }
 }
 

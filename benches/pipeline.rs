@@ -19,10 +19,6 @@ use difyx::engine::{Engine, Release};
 use difyx::manifests;
 use difyx::pipeline::{self, Options, UserValues, ValuesFile};
 
-/// The allocator the `difyx` binary runs with, so stages cost here what
-/// they cost there.
-#[global_allocator]
-static ALLOCATOR: difyx::alloc::SizeClasses = difyx::alloc::SizeClasses;
 use difyx::values::merge::coalesce;
 use difyx::values::yaml::parse_values;
 use difyx::values::{schema, Map};

@@ -4,7 +4,6 @@
 #   scripts/bench.sh            # build --release, then measure and print the table
 #   RUNS=300 scripts/bench.sh   # more runs per case (default 200)
 #   BATCH=40 scripts/bench.sh   # values files for the --each comparison (default 24)
-#   PGO=0 scripts/bench.sh      # skip the profile-guided build (scripts/pgo.sh, ~6 min)
 #
 # Prints, per case: median and mean wall time (hyperfine -N, no shell), the
 # peak RSS (max of /usr/bin/time -f %M over RSS_RUNS runs), and the
@@ -21,8 +20,7 @@ WARMUP=${WARMUP:-20}
 RSS_RUNS=${RSS_RUNS:-10}
 BATCH=${BATCH:-24}
 OUT=target/bench
-# .cargo/config.toml builds for the host tuple explicitly (static binaries).
-BIN=target/$(rustc -vV | sed -n 's/^host: //p')/release/difyx
+BIN=target/release/difyx
 PROD=tests/fixtures/production-values.yaml
 # The keys of $PROD that change the output: the same render, without the
 # cost of reading the rest of the file (tests/bench_inputs.rs).
@@ -36,29 +34,17 @@ for tool in hyperfine python3 /usr/bin/time; do
 done
 
 cargo build --release --locked --quiet
-# The same renders from the profile-guided build, beside the plain one.
-# Without an llvm-profdata to be had (pgo.sh exits 3), the plain build alone.
-PGO_BIN=
-if [ "${PGO:-1}" != 0 ]; then
-    pgo=0
-    PGO_BIN=$(scripts/pgo.sh) || pgo=$?
-    case "$pgo" in
-        0) ;;
-        3) PGO_BIN=; echo "bench.sh: no PGO build on this machine; measuring the release build alone" >&2 ;;
-        *) exit "$pgo" ;;
-    esac
-fi
-# Both binaries start from the disk, as after a reboot. How a binary's pages
+# The binary starts from the disk, as after a reboot. How a binary's pages
 # came into the page cache changes the cost of mapping them by up to 0.15 ms
 # a render: a file just written by cp renders faster than the same bytes
 # written by the linker or read back from the disk (docs/performance.md,
-# round ten), and pgo.sh copies its binary.
+# round ten).
 sync
 python3 -c 'import os, sys
 for path in sys.argv[1:]:
     fd = os.open(path, os.O_RDONLY)
     os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
-    os.close(fd)' "$BIN" ${PGO_BIN:+"$PGO_BIN"}
+    os.close(fd)' "$BIN"
 mkdir -p "$OUT"
 rm -rf "$OUT/each" "$OUT/separate" "$OUT/envs"
 
@@ -89,13 +75,6 @@ CASES=(
     "synthetic 20k keys|$BIN template dify -n dify -f $OUT/synthetic-20000.yaml"
     "synthetic 100k keys|$BIN template dify -n dify -f $OUT/synthetic-100000.yaml"
 )
-if [ -n "$PGO_BIN" ]; then
-    CASES+=(
-        "PGO build: default chart|$PGO_BIN template dify -n dify"
-        "PGO build: production, read keys only|$PGO_BIN template dify -n dify -f $READ_KEYS"
-        "PGO build: production|$PGO_BIN template dify -n dify -f $PROD"
-    )
-fi
 
 args=()
 for c in "${CASES[@]}"; do args+=(-n "${c%%|*}" "${c#*|}"); done
@@ -165,15 +144,13 @@ prod = next(n for n in runs if n.startswith("production ("))
 read_keys = next(n for n in runs if n.startswith("production, read keys"))
 med = lambda n: ms(runs[n]["median"])
 print(f"production, where the median goes: process floor {med('floor (/bin/true)'):.2f} ms"
-      f" + static start-up and argument parsing {med('difyx --version') - med('floor (/bin/true)'):.2f} ms"
+      f" + start-up and argument parsing {med('difyx --version') - med('floor (/bin/true)'):.2f} ms"
       f" + chart, templates, render and output {med(read_keys) - med('difyx --version'):.2f} ms"
       f" (the same output from its read keys alone: {med(read_keys):.2f} ms)"
       f" + reading the other lines of the values file {med(prod) - med(read_keys):.2f} ms")
 checks = [
     (f"{prod} median <= 2 ms", ms(runs[prod]["median"]), 2.0, "ms"),
     (f"{prod} peak RSS <= 12 MiB", int(rss[prod]) / 1024, 12.0, "MiB"),
-    *([("PGO build: production median <= 2 ms", ms(runs["PGO build: production"]["median"]), 2.0, "ms")]
-      if "PGO build: production" in runs else []),
     ("synthetic 20k keys median <= 20 ms", ms(runs["synthetic 20k keys"]["median"]), 20.0, "ms"),
     ("--each faster than separate processes", ms(b_each), ms(b_sep), "ms"),
 ]

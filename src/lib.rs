@@ -16,7 +16,6 @@
 //!
 //! [`pipeline`] strings the stages together for one render.
 
-pub mod alloc;
 pub mod batch;
 pub mod chart;
 pub mod cli;
@@ -27,7 +26,6 @@ pub mod manifests;
 pub mod migrate;
 pub mod output;
 pub mod pipeline;
-pub mod process;
 pub mod release;
 pub mod resolve;
 pub mod values;

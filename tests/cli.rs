@@ -204,12 +204,13 @@ fn a_closed_pipe_ends_quietly() {
 }
 
 /// Started with stdout or stdin closed, difyx must not hand those numbers
-/// to the files it opens (its own entry point keeps them open on
-/// /dev/null, as std's runtime does): the values file read through fd 1
-/// would otherwise receive the output, or stdout be a file.
+/// to the files it opens (std's runtime keeps them open on /dev/null): the
+/// values file read through fd 1 would otherwise receive the output, or
+/// stdout be a file.
 #[cfg(target_os = "linux")]
 #[test]
 fn closed_standard_descriptors_stay_closed_to_files() {
+    use std::os::fd::FromRawFd;
     use std::os::unix::process::CommandExt;
     use std::process::{Command, Stdio};
     let dir = tempfile::tempdir().unwrap();
@@ -221,10 +222,12 @@ fn closed_standard_descriptors_stay_closed_to_files() {
         command
             .args(["template", "dify", "-f", values.to_str().unwrap()])
             .stderr(Stdio::piped());
-        // SAFETY: close is async-signal-safe, as pre_exec requires.
+        // SAFETY: dropping the OwnedFd only calls close, which is
+        // async-signal-safe, as pre_exec requires; nothing else owns `fd`
+        // in the child.
         unsafe {
             command.pre_exec(move || {
-                libc::close(fd);
+                drop(std::os::fd::OwnedFd::from_raw_fd(fd));
                 Ok(())
             });
         }
