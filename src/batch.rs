@@ -13,7 +13,6 @@
 //! in. A file that fails names itself (`Error: envs/bad.yaml: …`), the
 //! others still render, and the command exits 1.
 
-use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -135,7 +134,7 @@ fn run_parallel<T: Send>(n: usize, job: impl Fn(usize) -> T + Sync) -> Vec<T> {
 }
 
 /// The text of a values file.
-fn read_values(path: &Path) -> Result<Cow<'static, str>, String> {
+fn read_values(path: &Path) -> Result<String, String> {
     crate::values::file::read_text(path)
         .map_err(|e| format!("cannot read values file: {e}"))?
         .map_err(|_| "the values file is not valid UTF-8 text".to_owned())

@@ -275,7 +275,7 @@ impl ReleaseArgs {
                         .context("cannot read values from stdin")?;
                     stdin_used = true;
                 }
-                ("<stdin>".to_owned(), text.into())
+                ("<stdin>".to_owned(), text)
             } else {
                 let text = crate::values::file::read_text(Path::new(path))
                     .with_context(|| format!("cannot read values file {path}"))?

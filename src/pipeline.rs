@@ -4,7 +4,6 @@
 //! Nothing here prints: the caller gets the output and the warnings, or one
 //! [`Error`], and decides what to write where.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::chart::{Chart, SchemaCheck};
@@ -42,8 +41,7 @@ pub enum Error {
 #[derive(Clone, Debug)]
 pub struct ValuesFile {
     pub name: String,
-    /// Borrowed when the file is memory-mapped (see [`crate::values::file`]).
-    pub text: Cow<'static, str>,
+    pub text: String,
 }
 
 /// Every value the user gave, in the form the command line gave it.
@@ -67,7 +65,7 @@ const SET_ORDER: [SetKind; 5] = [
 
 impl UserValues {
     /// One `-f` file and no `--set*`.
-    pub fn file(name: impl Into<String>, text: impl Into<Cow<'static, str>>) -> UserValues {
+    pub fn file(name: impl Into<String>, text: impl Into<String>) -> UserValues {
         UserValues {
             files: vec![ValuesFile {
                 name: name.into(),

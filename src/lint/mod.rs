@@ -265,7 +265,7 @@ mod tests {
                 .iter()
                 .map(|(n, t)| ValuesFile {
                     name: (*n).into(),
-                    text: t.to_string().into(),
+                    text: t.to_string(),
                 })
                 .collect(),
             sets: sets

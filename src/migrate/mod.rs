@@ -356,7 +356,7 @@ pub fn with_overlay(user: &UserValues, overlay: &str) -> UserValues {
     let mut u = user.clone();
     u.files.push(ValuesFile {
         name: "<migration overlay>".to_owned(),
-        text: overlay.to_owned().into(),
+        text: overlay.to_owned(),
     });
     u
 }
