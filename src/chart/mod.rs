@@ -10,9 +10,6 @@
 //!                     with `_` are helpers (macros), never rendered
 //! ```
 
-#[cfg(test)]
-mod annotations;
-mod defaults;
 pub mod dify;
 
 use std::borrow::Cow;
@@ -49,7 +46,7 @@ pub struct Chart {
     /// The parsed default values.
     pub values: Map,
     /// The text of `values.schema.json`, if the chart has one (borrowed
-    /// from the binary for the embedded chart: 45 KB not copied per run).
+    /// from the binary for the embedded chart).
     pub schema: Option<Cow<'static, str>>,
     /// When a render checks the values against [`Chart::schema`].
     pub schema_check: SchemaCheck,
@@ -116,11 +113,9 @@ pub enum SchemaCheck {
 const EMBEDDED: &[(&str, &str)] = &[
     ("Chart.yaml", include_str!("../../charts/dify/Chart.yaml")),
     ("values.yaml", include_str!("../../charts/dify/values.yaml")),
-    // Without its descriptions (build.rs): they are for people, and the
-    // schema is parsed at every render.
     (
         "values.schema.json",
-        include_str!(concat!(env!("OUT_DIR"), "/values.schema.min.json")),
+        include_str!("../../charts/dify/values.schema.json"),
     ),
     (
         "templates/_helpers.tpl",
@@ -176,16 +171,6 @@ const EMBEDDED: &[(&str, &str)] = &[
     ),
 ];
 
-/// The embedded chart's `values.yaml`, read at build time (`build.rs`).
-fn embedded_defaults() -> Map {
-    const TREE: &[u8] = include_bytes!(concat!(env!("OUT_DIR"), "/values.defaults.bin"));
-    const TEXT: &str = include_str!(concat!(env!("OUT_DIR"), "/values.defaults.txt"));
-    match defaults::decode(TREE, TEXT) {
-        Some(Value::Map(map)) => map,
-        _ => unreachable!("build.rs encodes values.yaml's top-level map (checked by tests)"),
-    }
-}
-
 impl Chart {
     /// The Dify chart built into the binary.
     pub fn embedded() -> Chart {
@@ -204,7 +189,6 @@ impl Chart {
             "<embedded dify chart>",
             file("Chart.yaml").unwrap_or_default(),
             file("values.yaml").unwrap_or_default(),
-            Some(embedded_defaults()),
             EMBEDDED
                 .iter()
                 .find(|(n, _)| *n == "values.schema.json")
@@ -251,19 +235,16 @@ impl Chart {
             &dir.display().to_string(),
             chart_yaml,
             values_yaml,
-            None,
             schema.map(Cow::Owned),
             templates,
         )
     }
 
-    /// A chart from its files' texts; `values` is `values_yaml` already
-    /// read, if it is (the embedded chart's, at build time).
+    /// A chart from its files' texts.
     fn from_parts(
         origin: &str,
         chart_yaml: String,
         values_yaml: String,
-        values: Option<Map>,
         schema: Option<Cow<'static, str>>,
         mut templates: Vec<(String, Cow<'static, str>)>,
     ) -> Result<Chart, ChartError> {
@@ -284,11 +265,8 @@ impl Chart {
                 "{origin}/Chart.yaml: name and version are required"
             )));
         }
-        let values = match values {
-            Some(values) => values,
-            None => parse_values(&values_yaml, &format!("{origin}/values.yaml"))
-                .map_err(|e| ChartError::Invalid(e.message))?,
-        };
+        let values = parse_values(&values_yaml, &format!("{origin}/values.yaml"))
+            .map_err(|e| ChartError::Invalid(e.message))?;
         templates.sort();
         Ok(Chart {
             name,
@@ -357,15 +335,6 @@ mod tests {
     }
 
     #[test]
-    fn defaults_read_at_build_time_are_values_yaml_read_now() {
-        let text = include_str!("../../charts/dify/values.yaml");
-        assert!(
-            embedded_defaults() == parse_values(text, "values.yaml").unwrap(),
-            "build.rs reads charts/dify/values.yaml differently from the values reader"
-        );
-    }
-
-    #[test]
     fn embedded_chart_lists_every_file_of_charts_dify() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/dify");
         let on_disk = Chart::load(&dir).unwrap();
@@ -375,14 +344,9 @@ mod tests {
             "update EMBEDDED in src/chart/mod.rs"
         );
         assert_eq!(embedded.values, on_disk.values);
-        // The embedded schema is the file without its annotations (build.rs).
-        let parse = |text: &Option<Cow<str>>| -> serde_json::Value {
-            serde_json::from_str(text.as_deref().expect("a schema")).unwrap()
-        };
-        let mut stripped = parse(&on_disk.schema);
-        annotations::strip_annotations(&mut stripped);
-        assert_eq!(parse(&embedded.schema), stripped);
-        assert!(embedded.schema.as_ref().unwrap().len() * 2 < on_disk.schema.unwrap().len());
+        assert_eq!(embedded.values_yaml, on_disk.values_yaml);
+        assert_eq!(embedded.chart_yaml, on_disk.chart_yaml);
+        assert_eq!(embedded.schema, on_disk.schema);
         assert_eq!(
             (embedded.name.as_str(), embedded.version.as_str()),
             ("dify", "0.27.0")
