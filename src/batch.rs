@@ -20,7 +20,7 @@ use std::sync::Mutex;
 
 use anyhow::{anyhow, bail, Result};
 
-use crate::cli::{Outcome, TemplateArgs};
+use crate::command::{Outcome, TemplateArgs};
 use crate::engine::Engine;
 use crate::manifests::glob;
 use crate::pipeline::{self, Options, UserValues, ValuesFile};

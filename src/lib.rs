@@ -6,7 +6,8 @@
 //!
 //! | stage | module | Helm |
 //! |---|---|---|
-//! | command line | [`cli`] | `cmd/helm` |
+//! | command line: parse, dispatch, print | [`cli`] | `cmd/helm` |
+//! | what the subcommands share: release flags, outcome | [`command`] | `cmd/helm` |
 //! | values: YAML 1.1, merge, `--set` | [`values`] | `pkg/cli/values`, `pkg/strvals`, `chartutil` |
 //! | chart: embedded or a directory | [`chart`] | `pkg/chart/loader` |
 //! | engine: minijinja with Helm's objects and filters | [`engine`] | `pkg/engine` |
@@ -14,11 +15,18 @@
 //! | output: stdout or `--output-dir` | [`output`] | `pkg/action` (`writeToFile`) |
 //! | release name and namespace | [`release`] | `pkg/action` |
 //!
-//! [`pipeline`] strings the stages together for one render.
+//! [`pipeline`] strings the stages together for one render. The subcommands
+//! beside `template` have a module each: [`batch`] (`template --each`),
+//! [`golden`] (`diff`, `template --check`), [`lint`], [`migrate`],
+//! [`resolve`].
+//!
+//! Dependencies run one way: [`cli`] calls the subcommands, and they and
+//! `cli` use [`command`]; nothing outside `cli` uses `cli`.
 
 pub mod batch;
 pub mod chart;
 pub mod cli;
+pub mod command;
 pub mod engine;
 pub mod golden;
 pub mod lint;

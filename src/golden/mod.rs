@@ -31,7 +31,7 @@ use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Context, Result};
 
-use crate::cli::Outcome;
+use crate::command::Outcome;
 use crate::values::yaml::parse_document;
 use crate::values::Value;
 

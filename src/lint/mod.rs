@@ -16,7 +16,7 @@ use std::io::IsTerminal;
 use anyhow::Result;
 
 use crate::chart::Chart;
-use crate::cli::{Outcome, ReleaseArgs};
+use crate::command::{Outcome, ReleaseArgs};
 use crate::engine::Release;
 use crate::pipeline::{self, Options, UserValues};
 use crate::values::strvals::{self, SetKind};

@@ -33,7 +33,7 @@ use anyhow::{anyhow, bail, Result};
 use base64::Engine as _;
 
 use crate::chart::Chart;
-use crate::cli::{Outcome, ReleaseArgs};
+use crate::command::{Outcome, ReleaseArgs};
 use crate::engine::scalar::{double_quoted, yaml_string};
 use crate::engine::{Capabilities, Engine};
 use crate::manifests::Manifest;

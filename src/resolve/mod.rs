@@ -31,7 +31,7 @@ use std::io::Read;
 use anyhow::{anyhow, bail, Context, Result};
 use base64::Engine as _;
 
-use crate::cli::{Outcome, ReleaseArgs};
+use crate::command::{Outcome, ReleaseArgs};
 use crate::engine::scalar::{double_quoted, yaml_string};
 use crate::engine::Capabilities;
 use crate::manifests::{self, Manifest};
