@@ -4,9 +4,10 @@
 //! ([`Outcome`]).
 //!
 //! Dependencies run one way: [`crate::cli`] parses the command line and
-//! calls the subcommands ([`crate::batch`], [`crate::golden`],
-//! [`crate::lint`], [`crate::migrate`], [`crate::resolve`]); they and `cli`
-//! use this module, which uses neither.
+//! calls the library's subcommand modules ([`crate::batch`],
+//! [`crate::golden`], [`crate::lint`], [`crate::migrate`],
+//! [`crate::resolve`]); `cli` and those that return an [`Outcome`] or read
+//! [`TemplateArgs`] use this module, which uses neither.
 
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};

@@ -1,17 +1,21 @@
 //! The command line: flags in, text out. Everything else lives in the library.
 //!
-//! This module parses the command line ([`Cli`]), dispatches to the
-//! subcommand, and prints what it produced. The subcommands whose flags
-//! are the command line's own have a file here each, with those flags and
-//! the glue to the library: [`template`], [`values`], [`completion`],
-//! [`show`]. `resolve`, `lint`, `migrate` and `diff` take the flags their
-//! library modules define ([`crate::resolve`], [`crate::lint`],
-//! [`crate::migrate`], [`crate::golden`]). What the subcommands share
-//! ([`ReleaseArgs`](crate::command::ReleaseArgs), [`Outcome`], …) is in
-//! [`crate::command`], below all of them: nothing outside this folder
-//! uses `crate::cli`.
+//! This module parses the command line (`Cli`), dispatches to the
+//! subcommand, and prints what it produced. Each subcommand has a file
+//! here with its flags and the glue from them to the library: `template`
+//! (and `--each`, [`crate::batch`]), `values`, `resolve`
+//! ([`crate::resolve`]), `lint` ([`crate::lint`]), `migrate`
+//! ([`crate::migrate`]), `diff` ([`crate::golden`]), `completion`, `show`.
+//! What they share ([`ReleaseArgs`](crate::command::ReleaseArgs),
+//! [`TemplateArgs`], [`Outcome`]) is in [`crate::command`], below the
+//! library's subcommand modules: nothing outside this folder uses
+//! `crate::cli`.
 
 mod completion;
+mod diff;
+mod lint;
+mod migrate;
+mod resolve;
 mod show;
 mod template;
 mod values;
@@ -58,13 +62,13 @@ Examples:
   difyx values -f a.yaml -f b.yaml --set externalSecret.enabled=true")]
     Values(values::ValuesArgs),
     /// Preview, offline, the Secrets the External Secrets Operator will create from a store file.
-    Resolve(crate::resolve::ResolveArgs),
+    Resolve(resolve::ResolveArgs),
     /// Check values for mistakes Helm renders without a word.
-    Lint(crate::lint::LintArgs),
+    Lint(lint::LintArgs),
     /// Move a release's plaintext secrets to ExternalSecrets: a values overlay, a store, a Vault script.
-    Migrate(crate::migrate::MigrateArgs),
+    Migrate(migrate::MigrateArgs),
     /// Compare two rendered streams document by document, secrets masked.
-    Diff(crate::golden::DiffArgs),
+    Diff(diff::DiffArgs),
     /// Print a shell completion script.
     #[command(after_help = "\
 Examples:
@@ -110,10 +114,10 @@ fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<Outcome> {
     match command {
         Command::Template(args) => template::run(&args, warnings),
         Command::Values(args) => values::run(&args, warnings),
-        Command::Resolve(args) => crate::resolve::run(&args, warnings),
-        Command::Lint(args) => crate::lint::run(&args, warnings),
-        Command::Migrate(args) => crate::migrate::run(&args, warnings),
-        Command::Diff(args) => crate::golden::run_diff(&args),
+        Command::Resolve(args) => resolve::run(&args, warnings),
+        Command::Lint(args) => lint::run(&args),
+        Command::Migrate(args) => migrate::run(&args),
+        Command::Diff(args) => diff::run(&args),
         Command::Completion(args) => Ok(completion::run(&args)),
         Command::Show { what } => show::run(what),
     }

@@ -27,7 +27,7 @@
 pub mod diff;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use anyhow::{anyhow, bail, Context, Result};
 
@@ -36,26 +36,6 @@ use crate::values::yaml::parse_document;
 use crate::values::Value;
 
 pub use diff::{compare, fingerprint, Report};
-
-/// The flags of `difyx diff`.
-#[derive(clap::Args, Debug)]
-#[command(after_help = "\
-Exit status: 0 when the streams are semantically equal, 1 when they differ
-(the differences on stdout) or on an error.
-
-Examples:
-  difyx diff golden/prod.yaml <(difyx template dify -f envs/prod.yaml)
-  difyx template dify -f envs/prod.yaml | difyx diff golden/prod.yaml -")]
-pub struct DiffArgs {
-    /// The first rendered stream (`-` for stdin).
-    pub a: PathBuf,
-    /// The second rendered stream (`-` for stdin).
-    pub b: PathBuf,
-    /// Print Secret values (decoded) instead of fingerprints. For local use:
-    /// never in CI logs.
-    #[arg(long = "show-secrets")]
-    pub show_secrets: bool,
-}
 
 /// One document of a rendered stream.
 #[derive(Clone, Debug)]
@@ -91,17 +71,17 @@ impl DocId {
     }
 }
 
-/// `difyx diff A B`.
-pub fn run_diff(args: &DiffArgs) -> Result<Outcome> {
+/// `difyx diff A B`: the streams in files `a` and `b` (`-` for stdin).
+pub fn diff_files(a: &Path, b: &Path, show_secrets: bool) -> Result<Outcome> {
     let is_stdin = |p: &Path| p.as_os_str() == "-";
-    if is_stdin(&args.a) && is_stdin(&args.b) {
+    if is_stdin(a) && is_stdin(b) {
         bail!("difyx diff: only one of the two streams can be stdin (-)");
     }
-    let (a_label, a_text) = read_stream(&args.a)?;
-    let (b_label, b_text) = read_stream(&args.b)?;
-    let a = parse_stream(&a_text, &a_label, args.show_secrets)?;
-    let b = parse_stream(&b_text, &b_label, args.show_secrets)?;
-    Ok(outcome(&a_label, &b_label, &a, &b, args.show_secrets))
+    let (a_label, a_text) = read_stream(a)?;
+    let (b_label, b_text) = read_stream(b)?;
+    let a = parse_stream(&a_text, &a_label, show_secrets)?;
+    let b = parse_stream(&b_text, &b_label, show_secrets)?;
+    Ok(outcome(&a_label, &b_label, &a, &b, show_secrets))
 }
 
 /// `difyx template … --check FILE`: the render against the golden FILE.

@@ -26,16 +26,15 @@ pub mod esotemplate;
 pub mod store;
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::io::Read;
 
-use anyhow::{anyhow, bail, Context, Result};
+use anyhow::{bail, Result};
 use base64::Engine as _;
 
-use crate::command::{Outcome, ReleaseArgs};
+use crate::chart::Chart;
+use crate::command::Outcome;
 use crate::engine::scalar::{double_quoted, yaml_string};
-use crate::engine::Capabilities;
 use crate::manifests::{self, Manifest};
-use crate::pipeline::{self, Options};
+use crate::pipeline::{self, Options, UserValues};
 use crate::values::strvals::SetKind;
 use crate::values::yaml::parse_document;
 use crate::values::Value;
@@ -45,117 +44,25 @@ use store::{Store, StoreFile};
 /// The annotation on each resolved Secret naming the ExternalSecret it came from.
 pub const ANNOTATION: &str = "difyx.io/resolved-from";
 
-/// The flags of `difyx resolve`.
-#[derive(clap::Args, Debug)]
-#[command(after_help = "\
-Examples:
-  difyx resolve dify -n dify -f values.yaml --store store.yaml
-  difyx resolve dify -f values.yaml --store base.yaml --store prod-overrides.yaml
-  vault-export | difyx resolve dify -f values.yaml --store -
-  difyx resolve dify -f values.yaml --store store.yaml | kubectl diff -f -
-
-A store maps each remote key to a string or to a mapping of property to string:
-  dify/api: {secret_key: \"...\"}
-  dify/database: {username: postgres, password: \"...\"}")]
-pub struct ResolveArgs {
-    #[command(flatten)]
-    pub release: ReleaseArgs,
-    /// A store file: YAML or JSON mapping each remote key to a string or to a
-    /// mapping of property to string; `-` for stdin (repeatable; later files
-    /// win, property by property).
-    #[arg(long = "store", value_name = "STORE", required = true)]
-    pub store: Vec<String>,
-    /// Treat warnings as errors (exit 1, nothing on stdout).
-    #[arg(long)]
-    pub strict: bool,
-    /// Set .Release.IsUpgrade instead of .Release.IsInstall.
-    #[arg(long = "is-upgrade")]
-    pub is_upgrade: bool,
-    /// Kubernetes version for .Capabilities.KubeVersion.
-    #[arg(long = "kube-version", value_name = "VERSION")]
-    pub kube_version: Option<String>,
-    /// API versions for .Capabilities.APIVersions (repeatable, comma-separated).
-    #[arg(
-        short = 'a',
-        long = "api-versions",
-        value_name = "VERSION",
-        value_delimiter = ','
-    )]
-    pub api_versions: Vec<String>,
-    /// Skip checking the values against the chart's values.schema.json.
-    #[arg(long = "skip-schema-validation")]
-    pub skip_schema_validation: bool,
-}
-
-impl ResolveArgs {
-    /// The render options (warnings are collected here, so never `strict`).
-    fn options(&self) -> Result<Options> {
-        let release = self.release.release(self.is_upgrade)?;
-        let mut capabilities = Capabilities {
-            api_versions: self.api_versions.clone(),
-            ..Default::default()
-        };
-        if let Some(v) = &self.kube_version {
-            capabilities.kube_version = if v.starts_with('v') {
-                v.clone()
-            } else {
-                format!("v{v}")
-            };
-        }
-        Ok(Options {
-            release,
-            capabilities,
-            show_only: Vec::new(),
-            strict: false,
-            skip_schema_validation: self.skip_schema_validation,
-            project_values: false,
-        })
-    }
-
-    /// Every `--store` file read, stdin at most once.
-    fn store_files(&self) -> Result<Vec<StoreFile>> {
-        let from_stdin = self.store.iter().filter(|s| *s == "-").count();
-        if from_stdin > 1 {
-            bail!("--store - is given {from_stdin} times: stdin can be read only once");
-        }
-        if from_stdin == 1 && self.release.values.iter().any(|v| v == "-") {
-            bail!("both -f - and --store - read stdin: give one of them a file");
-        }
-        self.store
-            .iter()
-            .map(|path| {
-                let (name, bytes) = if path == "-" {
-                    let mut bytes = Vec::new();
-                    std::io::stdin()
-                        .read_to_end(&mut bytes)
-                        .context("cannot read the store from stdin")?;
-                    ("<stdin>".to_owned(), bytes)
-                } else {
-                    let bytes = std::fs::read(path)
-                        .with_context(|| format!("cannot read store file {path}"))?;
-                    (path.clone(), bytes)
-                };
-                let text = String::from_utf8(bytes)
-                    .map_err(|_| anyhow!("store {name} is not valid UTF-8 text"))?;
-                Ok(StoreFile { name, text })
-            })
-            .collect()
-    }
-}
-
-/// `difyx resolve`.
-pub fn run(args: &ResolveArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
-    let opts = args.options()?;
-    let files = args.store_files()?;
-    let chart = args.release.chart()?;
-    let user = args.release.user_values()?;
-    let store = Store::from_files(&files)?;
-    let out = pipeline::template(&chart, &user, &opts)?;
+/// `difyx resolve`: the release `chart`, `user` and `opts` give, with
+/// each ExternalSecret replaced by the Secret ESO would write from the
+/// store `files`. Findings go to `warnings`; with `strict` they are an
+/// error instead.
+pub fn run(
+    chart: &Chart,
+    user: &UserValues,
+    opts: &Options,
+    files: &[StoreFile],
+    strict: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Outcome> {
+    let store = Store::from_files(files)?;
+    let out = pipeline::template(chart, user, opts)?;
 
     let mut found = out.warnings;
     let resolution = resolve(&out.manifests, &store);
     found.extend(resolution.warnings.iter().cloned());
-    let (values, _) = pipeline::compute_values(&chart, &user, true)?;
+    let (values, _) = pipeline::compute_values(chart, user, true)?;
     found.extend(missing_existing_secrets(
         &Value::Map(values),
         &resolution.manifests,
@@ -172,7 +79,7 @@ pub fn run(args: &ResolveArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
         plain_user
             .sets
             .push((SetKind::Set, "externalSecret.enabled=false".to_owned()));
-        match pipeline::template(&chart, &plain_user, &opts) {
+        match pipeline::template(chart, &plain_user, opts) {
             Ok(plain) if plain.manifests.iter().any(|m| m.kind == "ExternalSecret") => found.push(
                 "cannot compare with the plaintext Secrets: ExternalSecrets still render with \
                  --set externalSecret.enabled=false (is it set with --set-string, --set-file or --set-literal?)"
@@ -199,7 +106,7 @@ pub fn run(args: &ResolveArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
         }
         bail!(msg);
     }
-    if args.strict && !found.is_empty() {
+    if strict && !found.is_empty() {
         return Err(pipeline::Error::Strict(found).into());
     }
     warnings.extend(found);
