@@ -59,7 +59,7 @@ fn user(text: &str) -> UserValues {
     } else {
         vec![ValuesFile {
             name: "values.yaml".into(),
-            text: text.to_owned().into(),
+            text: text.to_owned(),
         }]
     };
     UserValues {

@@ -398,7 +398,7 @@ fn defaults_setup() -> (Chart, UserValues, Options) {
     let user = UserValues {
         files: vec![ValuesFile {
             name: "values.yaml".into(),
-            text: fs::read_to_string(dir.join("values.yaml")).unwrap().into(),
+            text: fs::read_to_string(dir.join("values.yaml")).unwrap(),
         }],
         sets: Vec::new(),
     };
