@@ -542,6 +542,7 @@ fn resolve_one(
         kind: "Secret".to_owned(),
         name: es.target.clone(),
         body,
+        trailing: String::new(),
         doc,
     })
 }
