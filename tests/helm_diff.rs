@@ -974,6 +974,53 @@ fn difyx_values_prints_the_values_helm_computes() {
     run_all(&cases, &["values", "x"]);
 }
 
+/// toYaml's numbers, as text: sigs.k8s.io/yaml goes through JSON, so a
+/// whole float64 that fits an int64/uint64 prints as an integer
+/// (`12345678901234567000`, `1000000`, `-0` → `0`) and any other float64
+/// with 'g' (`1e+20`, `1e-06`, `1.23456789123e+08`). `difyx template` (the
+/// `toYaml` filter) and `difyx values` must print Helm's lines exactly.
+#[test]
+fn numbers_print_as_helms_to_yaml_does() {
+    let case = Case {
+        name: "toYaml numbers",
+        files: &["toyaml-numbers.yaml"],
+        args: &[
+            "--set",
+            "num_set=123456789,num_setneg=-3",
+            "--set-json",
+            "num_json=12345678901234567890",
+        ],
+        stdin: None,
+        expect: Expect::Renders,
+        known_bug: false,
+    };
+    let number_lines = |text: &str| -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut inside = false;
+        for line in text.lines() {
+            // `num_*: value` lines and the items/entries under `num_list`/`num_map`.
+            if line.starts_with("num_") {
+                inside = line.ends_with(':');
+                lines.push(line.to_owned());
+            } else if inside && (line.starts_with("- ") || line.starts_with("  ")) {
+                lines.push(line.to_owned());
+            } else {
+                inside = false;
+            }
+        }
+        lines
+    };
+    let helm = run_helm(&command(&["template", "x"], "helm", &case), None);
+    assert!(helm.ok(), "{}", helm.stderr);
+    let want = number_lines(&helm.stdout);
+    assert!(want.len() >= 25, "{want:?}");
+    for prefix in [&["template", "x"][..], &["values", "x"][..]] {
+        let difyx = run_difyx(&command(prefix, "difyx", &case), None);
+        assert!(difyx.ok(), "{}", difyx.stderr);
+        assert_eq!(number_lines(&difyx.stdout), want, "difyx {}", prefix[0]);
+    }
+}
+
 // ---------------------------------------------------------------------------
 // ExternalSecrets of the real chart, byte for byte
 // ---------------------------------------------------------------------------
