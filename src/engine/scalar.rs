@@ -105,7 +105,9 @@ fn resolves_to_string(s: &str) -> bool {
             !SPECIAL.contains(&s) && !BOOLS.iter().any(|w| s.eq_ignore_ascii_case(w))
         }
         b'.' => {
-            !SPECIAL.contains(&s) && !(go_parses_float_dot(s) && finite_float(&s.replace('_', "")))
+            // Go's ParseFloat fails on overflow (`.5e999` stays a string).
+            let float = go_parses_float_dot(s) && finite_float(&s.replace('_', ""));
+            !SPECIAL.contains(&s) && !float
         }
         b'+' | b'-' | b'0'..=b'9' => {
             if SPECIAL.contains(&s) {
