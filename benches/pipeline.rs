@@ -78,19 +78,9 @@ fn stages(c: &mut Criterion) {
         b.iter(|| Engine::new(black_box(&chart)).unwrap())
     });
     if let Some(json) = &chart.schema {
-        // In place (what renders use) and the jsonschema crate (the general
-        // validator, for schemas with other keywords), on the same schema.
-        for (validator, kind) in [
-            ("in_place", schema::Validator::Auto),
-            ("jsonschema", schema::Validator::General),
-        ] {
-            c.bench_function(&format!("schema_compile/{validator}"), |b| {
-                b.iter(|| {
-                    schema::parse_schema_with("dify/values.schema.json", black_box(json), kind)
-                        .unwrap()
-                })
-            });
-        }
+        c.bench_function("schema_compile/jsonschema", |b| {
+            b.iter(|| schema::parse_schema("dify/values.schema.json", black_box(json)).unwrap())
+        });
     }
 
     for (name, text) in inputs() {
@@ -115,16 +105,10 @@ fn stages(c: &mut Criterion) {
 
         if let Some(json) = &chart.schema {
             let mut g = c.benchmark_group("schema_check");
-            for (validator, kind) in [
-                ("in_place", schema::Validator::Auto),
-                ("jsonschema", schema::Validator::General),
-            ] {
-                let compiled =
-                    schema::parse_schema_with("dify/values.schema.json", json, kind).unwrap();
-                g.bench_function(BenchmarkId::new(validator, name), |b| {
-                    b.iter(|| compiled.validate(&chart.name, black_box(&values)))
-                });
-            }
+            let compiled = schema::parse_schema("dify/values.schema.json", json).unwrap();
+            g.bench_function(BenchmarkId::new("jsonschema", name), |b| {
+                b.iter(|| compiled.validate(&chart.name, black_box(&values)))
+            });
             g.finish();
         }
 

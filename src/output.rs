@@ -26,7 +26,8 @@ pub fn plan(manifests: &[Manifest], dir: &Path) -> Vec<(PathBuf, String)> {
     let mut files: Vec<(PathBuf, String)> = Vec::new();
     for m in manifests {
         let path = dir.join(&m.source);
-        let block = format!("---\n# Source: {}\n{}\n", m.source, m.body);
+        let mut block = String::new();
+        m.push_framed(&mut block);
         match files.iter_mut().find(|(p, _)| *p == path) {
             Some((_, text)) => text.push_str(&block),
             None => files.push((path, block)),

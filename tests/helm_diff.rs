@@ -32,7 +32,7 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use common::{repo_dir, shared_dir};
+use common::{raw_external_secrets, repo_dir, shared_dir};
 use difyx::values::yaml::parse_document;
 use difyx::values::Value;
 
@@ -972,4 +972,409 @@ fn difyx_values_prints_the_values_helm_computes() {
         })
         .collect();
     run_all(&cases, &["values", "x"]);
+}
+
+/// toYaml's numbers, as text: sigs.k8s.io/yaml goes through JSON, so a
+/// whole float64 that fits an int64/uint64 prints as an integer
+/// (`12345678901234567000`, `1000000`, `-0` → `0`) and any other float64
+/// with 'g' (`1e+20`, `1e-06`, `1.23456789123e+08`). `difyx template` (the
+/// `toYaml` filter) and `difyx values` must print Helm's lines exactly.
+#[test]
+fn numbers_print_as_helms_to_yaml_does() {
+    let case = Case {
+        name: "toYaml numbers",
+        files: &["toyaml-numbers.yaml"],
+        args: &[
+            "--set",
+            "num_set=123456789,num_setneg=-3",
+            "--set-json",
+            "num_json=12345678901234567890",
+        ],
+        stdin: None,
+        expect: Expect::Renders,
+        known_bug: false,
+    };
+    let number_lines = |text: &str| -> Vec<String> {
+        let mut lines = Vec::new();
+        let mut inside = false;
+        for line in text.lines() {
+            // `num_*: value` lines and the items/entries under `num_list`/`num_map`.
+            if line.starts_with("num_") {
+                inside = line.ends_with(':');
+                lines.push(line.to_owned());
+            } else if inside && (line.starts_with("- ") || line.starts_with("  ")) {
+                lines.push(line.to_owned());
+            } else {
+                inside = false;
+            }
+        }
+        lines
+    };
+    let helm = run_helm(&command(&["template", "x"], "helm", &case), None);
+    assert!(helm.ok(), "{}", helm.stderr);
+    let want = number_lines(&helm.stdout);
+    assert!(want.len() >= 25, "{want:?}");
+    for prefix in [&["template", "x"][..], &["values", "x"][..]] {
+        let difyx = run_difyx(&command(prefix, "difyx", &case), None);
+        assert!(difyx.ok(), "{}", difyx.stderr);
+        assert_eq!(number_lines(&difyx.stdout), want, "difyx {}", prefix[0]);
+    }
+}
+
+// ---------------------------------------------------------------------------
+// ExternalSecrets of the real chart, byte for byte
+// ---------------------------------------------------------------------------
+
+/// Helm 4.3.1 for the tests below, which skip (loudly) without it unless
+/// `DIFYX_REQUIRE_HELM=1`: `$DIFYX_HELM`, `target/tools/helm`, `../tools/helm`,
+/// `helm` on `PATH` — nothing is installed.
+fn helm_if_present() -> Option<PathBuf> {
+    let is_wanted = |p: &Path| helm_version(p).is_some_and(|v| v.starts_with(HELM_VERSION));
+    let found = std::env::var_os("DIFYX_HELM")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            repo_dir().join("target/tools/helm"),
+            repo_dir().join("../tools/helm"),
+        ])
+        .chain(on_path("helm"))
+        .find(|p| p.is_file() && is_wanted(p));
+    if found.is_none() {
+        let required = std::env::var("DIFYX_REQUIRE_HELM").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "DIFYX_REQUIRE_HELM=1 but no Helm {HELM_VERSION} found ($DIFYX_HELM, target/tools/helm, ../tools/helm, PATH)"
+        );
+        eprintln!(
+            "\n*** SKIPPED: no Helm {HELM_VERSION} ($DIFYX_HELM, target/tools/helm, ../tools/helm, PATH); \
+             the ExternalSecret byte comparison did not run. Set DIFYX_REQUIRE_HELM=1 to make this an error. ***\n"
+        );
+    }
+    found
+}
+
+/// A small deterministic generator (xorshift64*), so that every run checks
+/// the same configurations and a failure names a reproducible seed.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    /// A random subset of `items`, in a random order.
+    fn subset<'a>(&mut self, items: &[&'a str]) -> Vec<&'a str> {
+        let mut v: Vec<&str> = items.iter().copied().filter(|_| self.chance(50)).collect();
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+        v
+    }
+}
+
+/// Strings that Helm pastes raw and that read back as themselves (checked
+/// with Helm): difyx must print them exactly as Helm does, unquoted.
+const WELL_FORMED_ODD: &[&str] = &[
+    "store,with,commas",
+    "a,b",
+    "x:y",
+    "a#b",
+    "foo bar",
+    "<<",
+    "=",
+    "-x",
+    "?x",
+    ":x",
+    "---",
+    "...",
+    "x@",
+    "x%",
+    "x!",
+    "x*",
+    "x&",
+    "x|",
+    "x>",
+    "x'",
+    "x\"",
+    "x]",
+    "x}",
+    "\\x",
+    "2001-12-14",
+    "12:30",
+    "1.5.0",
+    "_1",
+    "0x",
+    "nULL",
+    "~x",
+    "Infinity",
+    "a\tb",
+    "x  y",
+    "日本",
+    "ü-store",
+    ".5e999",
+    "y_es",
+    "0xFFFFFFFFFFFFFFFFFFFF",
+];
+const ORDINARY: &[&str] = &[
+    "dify/api",
+    "secret_key",
+    "dify/database",
+    "password",
+    "vault-backend",
+    "my.store",
+    "a_b",
+    "K",
+];
+const INTERVALS: &[&str] = &[
+    "1h", "15m", "1.5h", "-1h", "0s", ".5h", "1h30m", "2h0m0s", "1µs", "300ms",
+];
+const APP_KEYS: &[(&str, &[&str])] = &[
+    (
+        "api",
+        &[
+            "SECRET_KEY",
+            "CODE_EXECUTION_API_KEY",
+            "DB_USERNAME",
+            "DB_PASSWORD",
+            "REDIS_USERNAME",
+            "REDIS_PASSWORD",
+            "CELERY_BROKER_URL",
+            "WEAVIATE_API_KEY",
+            "QDRANT_API_KEY",
+            "OPENSEARCH_PASSWORD",
+            "SENDGRID_FROM_EMAIL",
+            "AWS_ACCESS_KEY_ID",
+            "GOOGLE_CLOUD_STORAGE_BUCKET",
+            "PLUGIN_DAEMON_KEY",
+            "INNER_API_KEY_FOR_PLUGIN",
+        ],
+    ),
+    (
+        "worker",
+        &[
+            "SECRET_KEY",
+            "DB_USERNAME",
+            "DB_PASSWORD",
+            "REDIS_PASSWORD",
+            "CELERY_BROKER_URL",
+            "PLUGIN_DAEMON_KEY",
+            "AWS_ACCESS_KEY_ID",
+        ],
+    ),
+    ("sandbox", &["API_KEY"]),
+    (
+        "pluginDaemon",
+        &[
+            "DB_USERNAME",
+            "DB_PASSWORD",
+            "REDIS_USERNAME",
+            "REDIS_PASSWORD",
+            "SERVER_KEY",
+            "DIFY_INNER_API_KEY",
+            "AWS_ACCESS_KEY_ID",
+        ],
+    ),
+];
+
+/// One configuration: the values file and `NAME -n NAMESPACE`.
+fn external_secret_config(rng: &mut Rng) -> (String, Vec<String>) {
+    let quoted = difyx::engine::scalar::double_quoted;
+    let mut s = |rng: &mut Rng| {
+        if rng.chance(30) {
+            rng.pick(WELL_FORMED_ODD)
+        } else {
+            rng.pick(ORDINARY)
+        }
+    };
+    let mut y = String::from("externalSecret:\n  enabled: true\n  secretStore:\n");
+    let store = if rng.chance(50) {
+        rng.pick(WELL_FORMED_ODD)
+    } else {
+        rng.pick(ORDINARY)
+    };
+    let kind = rng.pick(&["SecretStore", "ClusterSecretStore"]);
+    let _ = writeln!(y, "    name: {}\n    kind: {kind}", quoted(store));
+    let refs = |y: &mut String,
+                rng: &mut Rng,
+                keys: &[&str],
+                s: &mut dyn FnMut(&mut Rng) -> &'static str| {
+        let keys = rng.subset(keys);
+        if keys.is_empty() {
+            y.push_str("    remoteRefs: {}\n");
+        } else {
+            y.push_str("    remoteRefs:\n");
+        }
+        for k in keys {
+            let _ = writeln!(y, "      {}:\n        key: {}", quoted(k), quoted(s(rng)));
+            if rng.chance(70) {
+                let _ = writeln!(y, "        property: {}", quoted(s(rng)));
+            }
+        }
+    };
+    for (service, keys) in APP_KEYS {
+        let _ = writeln!(y, "  {service}:\n    enabled: {}", rng.chance(80));
+        if rng.chance(50) {
+            let _ = writeln!(y, "    refreshInterval: {}", quoted(rng.pick(INTERVALS)));
+        }
+        if rng.chance(80) {
+            refs(&mut y, rng, keys, &mut s);
+        }
+    }
+    for (db, keys) in [
+        (
+            "postgresql",
+            &["postgres-password", "replication-password", "extra-key"][..],
+        ),
+        ("redis", &["redis-password", "a,b"][..]),
+    ] {
+        let _ = writeln!(y, "  {db}:\n    enabled: {}", rng.chance(70));
+        if rng.chance(50) {
+            let _ = writeln!(y, "    refreshInterval: {}", quoted(rng.pick(INTERVALS)));
+        }
+        if rng.chance(80) {
+            refs(&mut y, rng, keys, &mut s);
+        }
+    }
+    let _ = writeln!(y, "postgresql:\n  enabled: {}", rng.chance(60));
+    if rng.chance(40) {
+        let name = rng.pick(&["dify-postgresql", "pg-secret", "my.pg"]);
+        let _ = writeln!(
+            y,
+            "  global:\n    postgresql:\n      auth:\n        existingSecret: {name}"
+        );
+    }
+    let _ = writeln!(y, "redis:\n  auth:\n    enabled: {}", rng.chance(80));
+    if rng.chance(20) {
+        y.push_str("    password: pw\n");
+    }
+    if rng.chance(40) {
+        let _ = writeln!(
+            y,
+            "    existingSecret: {}",
+            rng.pick(&["dify-redis", "redis-secret"])
+        );
+    }
+    match rng.below(6) {
+        0 => y.push_str("fullnameOverride: myapp\n"),
+        1 => y.push_str("nameOverride: difyx\n"),
+        _ => {}
+    }
+    let release = rng.pick(&["dify", "rel", "my-release", "x1e3", "d.i.f.y"]);
+    let namespace = rng.pick(&["dify", "default", "ns-1"]);
+    (
+        y,
+        vec![release.to_owned(), "-n".to_owned(), namespace.to_owned()],
+    )
+}
+
+/// Generated configurations of the real chart (ESO on, services on and off,
+/// built-in or external PostgreSQL and Redis, existing-Secret names, name
+/// overrides, refresh intervals, store kinds, and names, keys and
+/// properties with the characters Helm pastes raw but that read back
+/// unchanged: `,` `:` `#` `<<` `-x` `日本` …): `helm template` on the
+/// upstream chart (`../shared/upstream/0.27.0`) and `difyx template` must
+/// print byte-identical ExternalSecret documents, blank lines included.
+/// `DIFYX_HELM_DIFF_CASES` sets how many (default 60).
+#[test]
+fn external_secrets_are_byte_identical_to_helm_on_generated_values() {
+    let Some(helm) = helm_if_present() else {
+        return;
+    };
+    let chart = shared_dir().join("upstream/0.27.0");
+    assert!(
+        chart.join("Chart.yaml").is_file(),
+        "no upstream chart at {}",
+        chart.display()
+    );
+    let cases: u64 = std::env::var("DIFYX_HELM_DIFF_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let dir = tempfile::tempdir().unwrap();
+    let (mut compared, mut failures) = (0, Vec::new());
+    for seed in 1..=cases {
+        let mut rng = Rng(seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1);
+        let (values, args) = external_secret_config(&mut rng);
+        let file = dir.path().join(format!("values-{seed}.yaml"));
+        std::fs::write(&file, &values).unwrap();
+        let file = file.to_str().unwrap().to_owned();
+        let mut helm_args: Vec<String> = vec!["template".into()];
+        helm_args.extend(args.iter().cloned());
+        let mut difyx_args = helm_args.clone();
+        helm_args.extend([
+            chart.to_str().unwrap().to_owned(),
+            "-f".into(),
+            file.clone(),
+        ]);
+        difyx_args.extend(["-f".into(), file]);
+        let h = run(
+            &helm,
+            &helm_args,
+            None,
+            &[("KUBECONFIG", &dir.path().join("none"))],
+        );
+        let d = run_difyx(&difyx_args, None);
+        let context = || {
+            format!(
+                "seed {seed}: {} / {}\nvalues:\n{values}",
+                h.command, d.command
+            )
+        };
+        if !h.ok() || !d.ok() {
+            failures.push(format!(
+                "{}\nhelm: {}\ndifyx: {}",
+                context(),
+                h.stderr,
+                d.stderr
+            ));
+            continue;
+        }
+        let (want, got) = (
+            raw_external_secrets(&h.stdout),
+            raw_external_secrets(&d.stdout),
+        );
+        let ids = |v: &[(String, &str)]| v.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>();
+        if ids(&want) != ids(&got) {
+            failures.push(format!(
+                "{}\nhelm {:?} / difyx {:?}",
+                context(),
+                ids(&want),
+                ids(&got)
+            ));
+            continue;
+        }
+        for ((id, w), (_, g)) in want.iter().zip(&got) {
+            compared += 1;
+            if w != g {
+                failures.push(format!("{}\n{id}:\n--- helm\n{w}--- difyx\n{g}", context()));
+            }
+        }
+    }
+    eprintln!("helm_diff: {compared} ExternalSecret documents compared byte for byte over {cases} configurations");
+    assert!(
+        compared as u64 >= cases,
+        "too few ExternalSecrets rendered: {compared}"
+    );
+    assert!(
+        failures.is_empty(),
+        "{} mismatch(es):\n\n{}",
+        failures.len(),
+        failures
+            .iter()
+            .take(5)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join("\n\n")
+    );
 }

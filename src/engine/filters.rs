@@ -23,6 +23,10 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("b64enc", b64enc);
     env.add_filter("quote", quote);
     env.add_filter("yaml_string", yaml_string);
+    env.add_filter("yaml_value", yaml_value);
+    // Ends a document exactly where upstream's template ends it (Helm
+    // keeps a template's trailing newlines as blank lines).
+    env.add_filter("trim", minijinja::filters::trim);
     env.add_filter("str", str_filter);
     env.add_filter("required", required);
     env.add_filter("duration", duration);
@@ -84,6 +88,12 @@ fn quote(v: JValue) -> Result<String, Error> {
 
 fn yaml_string(v: JValue) -> Result<String, Error> {
     Ok(scalar::yaml_string(&need_string(&v, "a string")?))
+}
+
+/// A mapping value as Helm pastes it, quoted only where that would not
+/// read back as the same string ([`scalar::yaml_value`]).
+fn yaml_value(v: JValue) -> Result<String, Error> {
+    Ok(scalar::yaml_value(&need_string(&v, "a string")?))
 }
 
 fn str_filter(v: JValue) -> Result<String, Error> {

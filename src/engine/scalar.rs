@@ -15,6 +15,187 @@ pub fn yaml_string(s: &str) -> String {
     }
 }
 
+/// Writes `s` as the value of a block mapping entry (`key: <here>`) the way
+/// Helm's templates paste it — raw — whenever the raw text reads back as
+/// exactly `s` to Go's YAML reader (goyaml.v2 through sigs.k8s.io/yaml, as
+/// Helm and Kubernetes tooling read manifests), and double-quoted otherwise.
+/// So for well-formed values difyx prints Helm's bytes (`store,with,commas`,
+/// `dify/api`, `api#1`), while a value that would change type (`yes`,
+/// `0123`, `1e3`, `~`), break the document (`a: b`, a newline, a leading
+/// `*`) or lose text (`vault #c`, trailing spaces) is quoted and cannot
+/// break out of its field (SPEC §7.0 D1). The text `<no value>`, which Helm
+/// erases (§7 A4), is quoted too.
+pub fn yaml_value(s: &str) -> String {
+    if reads_back_plain(s) {
+        s.to_owned()
+    } else {
+        double_quoted(s)
+    }
+}
+
+/// Whether goyaml.v2 reads `key: <s>` (in block context, the line followed
+/// by one indented no deeper than `key`) as the string `s`.
+pub fn reads_back_plain(s: &str) -> bool {
+    let b = s.as_bytes();
+    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
+        return false; // empty: null
+    };
+    // The scanner: a plain scalar cannot start with an indicator or a blank;
+    // `-`, `?` and `:` may start one when a non-blank follows.
+    let next_blank = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t'));
+    match first {
+        b' ' | b'\t' => return false,
+        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
+        | b'"' | b'%' | b'@' | b'`' => return false,
+        b'-' | b'?' | b':' if next_blank(1) => return false,
+        _ => {}
+    }
+    // Trailing blanks are dropped.
+    if matches!(last, b' ' | b'\t') {
+        return false;
+    }
+    for (i, &c) in b.iter().enumerate() {
+        match c {
+            // `: ` (or `:` at the end) ends the scalar; ` #` starts a comment.
+            b':' if next_blank(i + 1) => return false,
+            b'#' if matches!(b[i - 1], b' ' | b'\t') => return false,
+            // Line breaks fold; other control characters are refused.
+            b'\t' => {}
+            0..=0x1f | 0x7f => return false,
+            _ => {}
+        }
+    }
+    // Line breaks (NEL, LS, PS) and characters the reader refuses (C1
+    // controls, noncharacters), and the BOM.
+    if s.chars().any(|c| {
+        matches!(
+            c,
+            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
+        )
+    }) {
+        return false;
+    }
+    if s.contains("<no value>") {
+        return false;
+    }
+    // Other Unicode white space (U+00A0, U+3000, ...) is text to goyaml.v2,
+    // but difyx's own reader of rendered documents may trim it: quoted.
+    if s.chars().any(|c| !c.is_ascii() && c.is_whitespace()) {
+        return false;
+    }
+    resolves_to_string(s)
+}
+
+/// goyaml.v2's `resolve` for an untagged plain scalar: whether `s` stays a
+/// string (a timestamp does too, when decoded into an interface).
+fn resolves_to_string(s: &str) -> bool {
+    const SPECIAL: &[&str] = &[
+        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
+        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "~", "null", "Null", "NULL",
+        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
+        "-.Inf", "-.INF",
+    ];
+    let b = s.as_bytes();
+    match b[0] {
+        // goyaml.v2 takes only the spellings in SPECIAL; difyx's own reader
+        // of rendered documents also takes `yEs`, `tRUE`…: quoted, so that
+        // difyx reads its output back as it means it.
+        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => {
+            const BOOLS: &[&str] = &["y", "yes", "n", "no", "true", "false", "on", "off"];
+            !SPECIAL.contains(&s) && !BOOLS.iter().any(|w| s.eq_ignore_ascii_case(w))
+        }
+        b'.' => {
+            // Go's ParseFloat fails on overflow (`.5e999` stays a string).
+            let float = go_parses_float_dot(s) && finite_float(&s.replace('_', ""));
+            !SPECIAL.contains(&s) && !float
+        }
+        b'+' | b'-' | b'0'..=b'9' => {
+            if SPECIAL.contains(&s) {
+                return false;
+            }
+            let plain: String = s.chars().filter(|c| *c != '_').collect();
+            // A float out of range (`1e999`) is a string to goyaml.v2 but
+            // not to difyx's own reader: quoted too.
+            !(go_int_syntax(&plain) || yaml_style_float(&plain))
+        }
+        _ => true,
+    }
+}
+
+/// Whether Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint(s, 0, 64)`
+/// accepts `s` (underscores already removed): an out-of-range integer is
+/// an error there, and goyaml.v2 goes on to try it as a float, then a string.
+fn go_int_syntax(s: &str) -> bool {
+    let (sign, s) = match s.as_bytes().first() {
+        Some(b'+') => (Some(b'+'), &s[1..]),
+        Some(b'-') => (Some(b'-'), &s[1..]),
+        _ => (None, s),
+    };
+    let b = s.as_bytes();
+    let (radix, digits) = if b.len() >= 2 && b[0] == b'0' {
+        match b[1] {
+            b'x' | b'X' => (16, &s[2..]),
+            b'o' | b'O' => (8, &s[2..]),
+            b'b' | b'B' => (2, &s[2..]),
+            _ => (8, &s[1..]),
+        }
+    } else {
+        (10, s)
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return false;
+    }
+    let Ok(magnitude) = u64::from_str_radix(digits, radix) else {
+        return false; // beyond 64 bits
+    };
+    match sign {
+        Some(b'-') => magnitude <= 1 << 63,
+        Some(_) => magnitude < 1 << 63,
+        None => true,
+    }
+}
+
+/// A float goyaml.v2 accepts: Go's `ParseFloat` fails on overflow (`1e999`
+/// stays a string).
+fn finite_float(s: &str) -> bool {
+    s.parse::<f64>().is_ok_and(f64::is_finite)
+}
+
+/// goyaml.v2's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
+fn yaml_style_float(s: &str) -> bool {
+    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
+    let mantissa_ok = match mantissa.split_once('.') {
+        Some(("", frac)) => digits(frac),
+        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
+        None => digits(mantissa),
+    };
+    mantissa_ok && exp.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
+}
+
+/// Go's `strconv.ParseFloat` for a string starting with `.`: digits with
+/// single underscores between them, then an optional exponent.
+fn go_parses_float_dot(s: &str) -> bool {
+    let (mantissa, exp) = match s.find(['e', 'E']) {
+        Some(i) => (&s[..i], Some(&s[i + 1..])),
+        None => (s, None),
+    };
+    // Digits separated by single underscores, no underscore at either end.
+    let digit_groups = |t: &str| {
+        !t.is_empty()
+            && t.split('_')
+                .all(|g| !g.is_empty() && g.bytes().all(|c| c.is_ascii_digit()))
+    };
+    let Some(frac) = mantissa.strip_prefix('.') else {
+        return false;
+    };
+    digit_groups(frac) && exp.is_none_or(|e| digit_groups(e.strip_prefix(['+', '-']).unwrap_or(e)))
+}
+
 /// A YAML double-quoted scalar, escaping `\`, `"` and every character that a
 /// YAML reader would not keep as is (controls, DEL, C1, NEL, line and
 /// paragraph separators, BOM).
@@ -355,6 +536,251 @@ mod tests {
         ];
         for (input, want) in cases {
             assert_eq!(yaml_string(input), want, "{input:?}");
+        }
+    }
+
+    /// Each string with whether Helm 4.3.1 reads `x: <string>` back as that
+    /// same string (checked with real Helm: a values file holding the line,
+    /// printed with `kindOf` and `toJson`). `yaml_value` must print plain
+    /// exactly where Helm does, except for the few it quotes on purpose.
+    const HELM_READS_BACK: &[(&str, bool)] = &[
+        ("a,b", true),
+        ("store,with,commas", true),
+        ("yes", false),
+        ("Yes", false),
+        ("YES", false),
+        ("yEs", true),
+        ("y", false),
+        ("Y", false),
+        ("n", false),
+        ("N", false),
+        ("no", false),
+        ("on", false),
+        ("On", false),
+        ("off", false),
+        ("true", false),
+        ("True", false),
+        ("tRUE", true),
+        ("false", false),
+        ("null", false),
+        ("Null", false),
+        ("NULL", false),
+        ("nULL", true),
+        ("~", false),
+        ("~x", true),
+        ("x~", true),
+        ("2001-12-14", true),
+        ("2001-12-14 10:00:00", true),
+        ("12:30", true),
+        ("1:30:00", true),
+        ("<<", true),
+        ("=", true),
+        ("a\tb", true),
+        ("0123", false),
+        ("0", false),
+        ("00", false),
+        ("08", false),
+        ("09.5", false),
+        ("1_000", false),
+        ("_1", true),
+        ("1_", false),
+        ("0x1F", false),
+        ("0x", true),
+        ("0xFFFFFFFFFFFFFFFFFFFF", true),
+        ("0o17", false),
+        ("0O17", false),
+        ("0b101", false),
+        ("0b2", true),
+        ("-0b101", false),
+        ("+5", false),
+        ("-5", false),
+        ("+", true),
+        ("-x", true),
+        ("?x", true),
+        (":x", true),
+        ("x:", false),
+        ("x:y", true),
+        ("a: b", false),
+        ("a:\tb", false),
+        ("---", true),
+        ("...", true),
+        ("1e3", false),
+        ("1E3", false),
+        ("1e999", true),
+        ("1e-999", false),
+        ("1.", false),
+        (".5", false),
+        (".5_0", false),
+        ("._5", true),
+        (".5e999", true),
+        (".inf", false),
+        (".Inf", false),
+        (".iNF", true),
+        ("-.inf", false),
+        ("+.inf", false),
+        (".nan", false),
+        (".NaN", false),
+        ("1.5.0", true),
+        ("1.6.0", true),
+        ("1.5", false),
+        ("-1.5", false),
+        ("+.5", false),
+        ("-.5", false),
+        (".", true),
+        ("..", true),
+        ("1e", true),
+        ("e1", true),
+        ("1e+", true),
+        ("1h", true),
+        ("15m", true),
+        ("-1h", true),
+        ("1.5h", true),
+        (".5h", true),
+        ("0s", true),
+        ("1µs", true),
+        ("a#b", true),
+        ("a #b", false),
+        ("a\t#b", false),
+        ("#a", false),
+        ("foo bar", true),
+        ("x ", false),
+        (" x", false),
+        ("x  y", true),
+        ("ü", true),
+        ("ünïcode", true),
+        ("日本", true),
+        ("emoji😀", true),
+        ("dify/api", true),
+        ("secret_key", true),
+        ("api #1", false),
+        ("api#1", true),
+        ("@x", false),
+        ("x@", true),
+        ("`x", false),
+        ("x`", true),
+        ("%x", false),
+        ("x%", true),
+        ("!x", false),
+        ("x!", true),
+        ("*x", false),
+        ("x*", true),
+        ("&x", false),
+        ("x&", true),
+        ("|x", false),
+        ("x|", true),
+        (">x", false),
+        ("x>", true),
+        ("'x", false),
+        ("x'", true),
+        ("\"x", false),
+        ("x\"", true),
+        ("[x", false),
+        ("x]", true),
+        ("{x", false),
+        ("x}", true),
+        (",x", false),
+        ("{{ .X }}", false),
+        ("\\x", true),
+        ("x\\y", true),
+        ("<no value>", true),
+        ("a\u{85}b", false),
+        ("a\u{a0}b", true),
+        ("a\u{2028}b", false),
+        ("a\u{feff}b", true),
+        ("-", false),
+        ("?", false),
+        (":", false),
+        ("- x", false),
+        ("? x", false),
+        ("-\tx", false),
+        ("0.0", false),
+        ("-0", false),
+        ("+0", false),
+        ("9223372036854775807", false),
+        ("9223372036854775808", false),
+        ("-9223372036854775808", false),
+        ("-9223372036854775809", false),
+        ("18446744073709551615", false),
+        ("18446744073709551616", false),
+        ("0x8000000000000000", false),
+        ("-0x8000000000000000", false),
+        ("-0x8000000000000001", true),
+        ("1_0.5", false),
+        ("1__0", false),
+        ("0_x1", false),
+        ("y_es", true),
+        ("Infinity", true),
+        ("inf", true),
+        ("nan", true),
+        ("NaN", true),
+        ("-inf", true),
+        ("0x1p3", true),
+        ("1e1_0", false),
+        (".5e1_0", false),
+        (". 5", true),
+        ("a,", true),
+        ("[]", false),
+        ("{}", false),
+        ("\"\"", false),
+        ("''", false),
+        ("x,y:z", true),
+        ("vault-backend", true),
+        ("SecretStore", true),
+        ("ClusterSecretStore", true),
+    ];
+
+    /// Plain to goyaml.v2 but quoted by difyx on purpose: difyx's own reader
+    /// of rendered documents would take them for a boolean, an infinite
+    /// float, or Helm would erase them (`<no value>`); a BOM and non-ASCII
+    /// white space, which other readers drop or trim.
+    const QUOTED_ON_PURPOSE: &[&str] = &[
+        "yEs",
+        "tRUE",
+        "1e999",
+        "<no value>",
+        "a\u{feff}b",
+        "a\u{a0}b",
+    ];
+
+    #[test]
+    fn yaml_value_is_plain_exactly_where_helm_reads_the_raw_text_back() {
+        assert!(HELM_READS_BACK.len() > 150);
+        for &(s, helm_reads_back) in HELM_READS_BACK {
+            let on_purpose = QUOTED_ON_PURPOSE.contains(&s);
+            assert_eq!(
+                reads_back_plain(s),
+                helm_reads_back && !on_purpose,
+                "{s:?}: Helm reads it back: {helm_reads_back}"
+            );
+            let out = yaml_value(s);
+            if reads_back_plain(s) {
+                assert_eq!(out, s);
+            } else {
+                assert_eq!(out, double_quoted(s), "{s:?}");
+            }
+        }
+        for s in QUOTED_ON_PURPOSE {
+            assert!(
+                HELM_READS_BACK.iter().any(|(t, ok)| t == s && *ok),
+                "{s:?} is plain to Helm"
+            );
+        }
+    }
+
+    #[test]
+    fn yaml_value_never_lets_a_value_break_out() {
+        for s in [
+            "a\n---\nkind: ConfigMap",
+            "x\n  property: evil",
+            "a: b",
+            "a #b",
+            "a\r\nb",
+            "a\u{2028}b",
+            "- x",
+            "{a: b}",
+        ] {
+            assert!(yaml_value(s).starts_with('"'), "{s:?}");
+            assert!(!yaml_value(s).contains('\n'), "{s:?}");
         }
     }
 

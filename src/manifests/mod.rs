@@ -27,6 +27,13 @@ pub struct Manifest {
     pub name: String,
     /// The document's text, without leading blank lines, ending in one newline.
     pub body: String,
+    /// The whitespace the template left after the document's last line
+    /// (after `body`'s final newline, or in place of it). Helm 4 keeps it:
+    /// it prints each document as the template wrote it, less leading
+    /// whitespace, plus one newline. So a template ending in a newline
+    /// gives a blank line before the next `---`, one ending in `{{- end }}`
+    /// does not.
+    pub trailing: String,
     /// The document, parsed.
     pub doc: Value,
 }
@@ -90,10 +97,10 @@ pub fn split(chart_name: &str, files: &[RenderedFile]) -> Result<Vec<Manifest>, 
             if text.trim().is_empty() {
                 continue;
             }
-            let body = format!(
-                "{}\n",
-                text.trim_start().trim_end_matches(['\n', ' ', '\t', '\r'])
-            );
+            let content = text.trim_start();
+            let core = content.trim_end_matches(['\n', ' ', '\t', '\r']);
+            let trailing = content[core.len()..].to_owned();
+            let body = format!("{core}\n");
             let doc = parse_document(&body, &source).map_err(|e| ManifestError {
                 template: source.clone(),
                 message: e.message,
@@ -108,6 +115,7 @@ pub fn split(chart_name: &str, files: &[RenderedFile]) -> Result<Vec<Manifest>, 
                 kind,
                 name,
                 body,
+                trailing,
                 doc,
             });
         }
@@ -171,15 +179,25 @@ fn rank(kind: &str) -> (usize, &str) {
     }
 }
 
+impl Manifest {
+    /// The document as Helm prints it: `---`, `# Source:`, the template's
+    /// text (less leading whitespace, trailing whitespace kept) and a newline.
+    pub fn push_framed(&self, out: &mut String) {
+        out.push_str("---\n# Source: ");
+        out.push_str(&self.source);
+        out.push('\n');
+        out.push_str(self.body.strip_suffix('\n').unwrap_or(&self.body));
+        out.push_str(&self.trailing);
+        out.push('\n');
+    }
+}
+
 /// The whole output stream: `---` and `# Source:` before each document,
 /// the end trimmed to one newline. An empty render prints a lone newline.
 pub fn format_stream(manifests: &[Manifest]) -> String {
     let mut out = String::new();
     for m in manifests {
-        out.push_str("---\n# Source: ");
-        out.push_str(&m.source);
-        out.push('\n');
-        out.push_str(&m.body);
+        m.push_framed(&mut out);
     }
     let trimmed = out.trim_end().len();
     out.truncate(trimmed);
@@ -190,15 +208,26 @@ pub fn format_stream(manifests: &[Manifest]) -> String {
 /// `--show-only`: for each pattern in order, every document whose template
 /// path matches it (Go's `filepath.Match`); a document matched twice comes
 /// twice. A pattern that selects nothing is an error, as in Helm.
+///
+/// Helm cuts `--show-only` output from the full stream, whose end is
+/// trimmed: the last document of the stream loses its trailing whitespace.
 pub fn select(manifests: &[Manifest], patterns: &[String]) -> Result<Vec<Manifest>, String> {
     let mut out = Vec::new();
+    let last = manifests.len().wrapping_sub(1);
     for pattern in patterns {
         let before = out.len();
         out.extend(
             manifests
                 .iter()
-                .filter(|m| glob::matches(pattern, &m.template))
-                .cloned(),
+                .enumerate()
+                .filter(|(_, m)| glob::matches(pattern, &m.template))
+                .map(|(i, m)| {
+                    let mut m = m.clone();
+                    if i == last {
+                        m.trailing.clear();
+                    }
+                    m
+                }),
         );
         if out.len() == before {
             return Err(format!("could not find template {pattern} in chart"));
@@ -212,10 +241,7 @@ pub fn select(manifests: &[Manifest], patterns: &[String]) -> Result<Vec<Manifes
 pub fn format_show_only(selected: &[Manifest]) -> String {
     let mut out = String::new();
     for m in selected {
-        out.push_str("---\n# Source: ");
-        out.push_str(&m.source);
-        out.push('\n');
-        out.push_str(&m.body);
+        m.push_framed(&mut out);
         out.push('\n');
     }
     out
@@ -324,24 +350,42 @@ mod tests {
         assert_eq!(names, ["ns", "s1", "s2", "a", "e1", "e2"]);
     }
 
+    /// Helm 4.3.1's framing, as measured: a template's trailing newlines
+    /// stay (a blank line before the next `---`), leading ones go, and the
+    /// stream's end is trimmed. `--show-only` adds one newline per document
+    /// and cuts from the trimmed stream.
     #[test]
     fn stream_and_show_only_framing() {
         let files = [
-            file("templates/a.yaml", "kind: A\n"),
-            file("templates/b.yaml", "kind: B\n\n"),
+            file("templates/a.yaml", "\n\nkind: A\n"),
+            file("templates/b.yaml", "kind: B"),
+            file("templates/c.yaml", "kind: C\n\n"),
         ];
         let m = split("c", &files).unwrap();
         assert_eq!(
             format_stream(&m),
-            "---\n# Source: c/templates/a.yaml\nkind: A\n---\n# Source: c/templates/b.yaml\nkind: B\n"
+            "---\n# Source: c/templates/a.yaml\nkind: A\n\n\
+             ---\n# Source: c/templates/b.yaml\nkind: B\n\
+             ---\n# Source: c/templates/c.yaml\nkind: C\n"
         );
         assert_eq!(format_stream(&[]), "\n");
-        let shown = show_only(&m, &["templates/b.yaml".into(), "templates/*".into()]).unwrap();
+        let shown = show_only(
+            &m,
+            &[
+                "templates/a.yaml".into(),
+                "templates/c.yaml".into(),
+                "templates/b.yaml".into(),
+            ],
+        )
+        .unwrap();
         assert_eq!(
             shown,
-            "---\n# Source: c/templates/b.yaml\nkind: B\n\n---\n# Source: c/templates/a.yaml\nkind: A\n\n\
+            "---\n# Source: c/templates/a.yaml\nkind: A\n\n\n\
+             ---\n# Source: c/templates/c.yaml\nkind: C\n\n\
              ---\n# Source: c/templates/b.yaml\nkind: B\n\n"
         );
+        let shown = show_only(&m, &["templates/b.yaml".into(), "templates/*".into()]).unwrap();
+        assert!(shown.starts_with("---\n# Source: c/templates/b.yaml\nkind: B\n\n---\n"));
         assert_eq!(
             show_only(&m, &["templates/x.yaml".into()]).unwrap_err(),
             "could not find template templates/x.yaml in chart"

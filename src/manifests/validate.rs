@@ -1081,6 +1081,7 @@ mod tests {
             kind,
             name,
             body: text.to_owned(),
+            trailing: String::new(),
             doc,
         }
     }

@@ -449,6 +449,7 @@ fn resolve_one(
         kind: "Secret".to_owned(),
         name: es.target.clone(),
         body,
+        trailing: String::new(),
         doc,
     })
 }

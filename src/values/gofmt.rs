@@ -65,6 +65,29 @@ fn layout(sci: &str) -> String {
     format!("{sign}{body}")
 }
 
+/// A float64 as Helm's `toYaml` prints it. sigs.k8s.io/yaml writes the
+/// value as JSON first — encoding/json's `strconv.AppendFloat(x, 'f', -1,
+/// 64)`, or 'e' below 1e-6 and from 1e21 on — and reads that text back as
+/// YAML: a whole number that fits an int64 or a uint64 becomes an integer,
+/// printed as JSON wrote it (`12345678901234567000`, `100000`, `-0` → `0`);
+/// anything else is a float64 again, printed with 'g' ([`format_float`]:
+/// `1e+20`, `1e-06`, `1.5`, `1.23456789123e+08`). Plain interpolation
+/// (`{{ .Values.x }}`, Go's `%v`) is [`format_float`] throughout.
+pub fn format_float_yaml(x: f64) -> String {
+    if x.is_finite() && x.fract() == 0.0 && x.abs() < 1e21 {
+        // Rust's Display of a whole f64 is Go's 'f' with precision -1: the
+        // shortest round-trip digits, padded with zeros, no exponent.
+        let text = format!("{x}");
+        if let Ok(i) = text.parse::<i64>() {
+            return i.to_string();
+        }
+        if text.parse::<u64>().is_ok() {
+            return text;
+        }
+    }
+    format_float(x)
+}
+
 /// `strconv.FormatFloat(float64(x), 'g', -1, 32)`: the shortest digits that
 /// round-trip through a float32, with the same layout rules as [`format_float`].
 pub fn format_float32(x: f32) -> String {
@@ -127,6 +150,49 @@ mod tests {
         for (x, want) in cases {
             assert_eq!(format_float(*x), *want, "format_float({x})");
         }
+    }
+
+    /// Every pair checked against Helm 4.3.1 (`{{ toYaml .Values }}` over a
+    /// values file, and `--set`/`--set-json` for the ints and JSON numbers).
+    #[test]
+    fn floats_print_like_helms_to_yaml() {
+        let cases: &[(f64, &str)] = &[
+            (12345678901234567890.0, "12345678901234567000"),
+            (1e20, "1e+20"),
+            (1e21, "1e+21"),
+            (-1e21, "-1e+21"),
+            (1e22, "1e+22"),
+            (1e300, "1e+300"),
+            (0.000001, "1e-06"),
+            (1e-7, "1e-07"),
+            (0.0000001234, "1.234e-07"),
+            (2.5e-5, "2.5e-05"),
+            (100000.0, "100000"),
+            (1_000_000.0, "1000000"),
+            (100.0, "100"),
+            (1.0, "1"),
+            (1.5, "1.5"),
+            (0.1, "0.1"),
+            (-0.0, "0"),
+            (0.0, "0"),
+            (123456789.123, "1.23456789123e+08"),
+            (12345678.9, "1.23456789e+07"),
+            (9007199254740993.0, "9007199254740992"),
+            (123456789012345678.0, "123456789012345680"),
+            (-(2f64.powi(63)), "-9.223372036854776e+18"),
+            (1e15, "1000000000000000"),
+            (-1e-7, "-1e-07"),
+            (1.8446744073709552e19, "1.8446744073709552e+19"),
+        ];
+        for (x, want) in cases {
+            assert_eq!(format_float_yaml(*x), *want, "format_float_yaml({x})");
+        }
+        // Plain interpolation keeps Go's %v.
+        assert_eq!(format_float(1_000_000.0), "1e+06");
+        assert_eq!(
+            format_float(12345678901234567890.0),
+            "1.2345678901234567e+19"
+        );
     }
 
     #[test]

@@ -100,3 +100,37 @@ pub fn doc_id(tree: &Value) -> String {
     };
     format!("{}/{}", get(&["kind"]), get(&["metadata", "name"]))
 }
+
+/// The documents of a stream as raw text, each from its `---` line up to
+/// (not including) the next document's `---` line: blank lines, spacing and
+/// quoting kept.
+pub fn raw_documents(stream: &str) -> Vec<&str> {
+    let mut starts: Vec<usize> = stream
+        .match_indices("---\n# Source: ")
+        .map(|(i, _)| i)
+        .filter(|&i| i == 0 || stream.as_bytes()[i - 1] == b'\n')
+        .collect();
+    starts.push(stream.len());
+    starts.windows(2).map(|w| &stream[w[0]..w[1]]).collect()
+}
+
+/// `ExternalSecret/<metadata.name>` of a raw ExternalSecret document, or
+/// `None` for any other kind.
+pub fn raw_external_secret_id(doc: &str) -> Option<String> {
+    doc.lines().any(|l| l == "kind: ExternalSecret").then(|| {
+        let name = doc
+            .lines()
+            .skip_while(|l| *l != "metadata:")
+            .find_map(|l| l.strip_prefix("  name: "))
+            .unwrap_or("");
+        format!("ExternalSecret/{}", name.trim_matches('"'))
+    })
+}
+
+/// The ExternalSecret documents of a stream, raw, with their ids.
+pub fn raw_external_secrets(stream: &str) -> Vec<(String, &str)> {
+    raw_documents(stream)
+        .into_iter()
+        .filter_map(|d| raw_external_secret_id(d).map(|id| (id, d)))
+        .collect()
+}

@@ -28,34 +28,34 @@ external-secrets.io/v1beta1
 {% if not data %}
 {{ warn(component, " ExternalSecret ", name, " has no data entries: the Secret it creates will be empty") -}}
 {% endif %}
-apiVersion: {{ api_version() | yaml_string }}
+apiVersion: {{ api_version() | yaml_value }}
 kind: ExternalSecret
 metadata:
-  name: {{ name | yaml_string }}
-  namespace: {{ Release.Namespace | yaml_string }}
+  name: {{ name | yaml_value }}
+  namespace: {{ Release.Namespace | yaml_value }}
   labels:
 {{ labels(component) }}
 spec:
-  refreshInterval: {{ cfg.refreshInterval | default("1h") | duration | yaml_string }}
+  refreshInterval: {{ cfg.refreshInterval | default("1h") | duration | yaml_value }}
   secretStoreRef:
-    name: {{ Values.externalSecret.secretStore.name | required | yaml_string }}
-    kind: {{ Values.externalSecret.secretStore.kind | one_of(["SecretStore", "ClusterSecretStore"]) | yaml_string }}
+    name: {{ Values.externalSecret.secretStore.name | required | yaml_value }}
+    kind: {{ Values.externalSecret.secretStore.kind | one_of(["SecretStore", "ClusterSecretStore"]) | yaml_value }}
   target:
-    name: {{ name | yaml_string }}
+    name: {{ name | yaml_value }}
     creationPolicy: Owner
     template:
       type: Opaque
       data:
 {% for key, _ in templated %}
-        {{ key | yaml_string }}: {{ key | eso_ref | yaml_string }}
+        {{ key | yaml_string }}: {{ key | eso_ref | yaml_value }}
 {% endfor %}
   data:
 {% for key, ref in data %}
-    - secretKey: {{ key | yaml_string }}
+    - secretKey: {{ key | yaml_value }}
       remoteRef:
-        key: {{ ref.key | required | yaml_string }}
+        key: {{ ref.key | required | yaml_value }}
 {% if ref.property %}
-        property: {{ ref.property | yaml_string }}
+        property: {{ ref.property | yaml_value }}
 {% endif %}
 {% endfor %}
 {% endmacro %}

@@ -29,12 +29,12 @@
 {%- endmacro %}
 
 {% macro labels(component) %}
-    helm.sh/chart: {{ (Chart.Name ~ "-" ~ Chart.Version) | replace("+", "_") | trunc(63) | trim_suffix("-") | yaml_string }}
-    app.kubernetes.io/name: {{ chart_name() | label_value("nameOverride") | yaml_string }}
-    app.kubernetes.io/instance: {{ Release.Name | yaml_string }}
+    helm.sh/chart: {{ (Chart.Name ~ "-" ~ Chart.Version) | replace("+", "_") | trunc(63) | trim_suffix("-") | yaml_value }}
+    app.kubernetes.io/name: {{ chart_name() | label_value("nameOverride") | yaml_value }}
+    app.kubernetes.io/instance: {{ Release.Name | yaml_value }}
     app.kubernetes.io/version: {{ Chart.AppVersion | quote }}
-    app.kubernetes.io/managed-by: {{ Release.Service | yaml_string }}
-    app.kubernetes.io/component: {{ component | yaml_string }}
+    app.kubernetes.io/managed-by: {{ Release.Service | yaml_value }}
+    app.kubernetes.io/component: {{ component | yaml_value }}
 {%- endmacro %}
 
 {#- A plain Secret; the caller block supplies the data lines. -#}

@@ -1,6 +1,5 @@
-//! The general validator: the `jsonschema` crate, for schemas that use
-//! keywords the in-place evaluator ([`super::fast`]) does not implement, and
-//! as the reference the tests hold that evaluator to.
+//! The validator: the `jsonschema` crate, with violations worded as Helm
+//! words them.
 
 use jsonschema::error::{TypeKind, ValidationErrorKind};
 use jsonschema::{ValidationError, Validator};

@@ -22,7 +22,6 @@ use serde_json::Value as Json;
 
 use crate::values::Map;
 
-mod fast;
 mod general;
 
 pub use general::to_json;
@@ -47,54 +46,21 @@ pub struct Violation {
     pub message: String,
 }
 
-/// A compiled `values.schema.json`.
+/// A compiled `values.schema.json`, checked by the `jsonschema` crate
+/// ([`general`]) whatever keywords it uses.
 #[derive(Debug)]
 pub struct Schema {
-    engine: Engine,
-}
-
-/// Which validator checks the values: the in-place evaluator when the
-/// schema keeps to the keywords it implements ([`fast`]), the general one
-/// otherwise ([`general`]). Both report the same violations.
-#[derive(Debug)]
-enum Engine {
-    Fast(fast::Compiled),
-    General(general::General),
-}
-
-/// Which validator [`parse_schema_with`] should use.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Validator {
-    /// The in-place evaluator where it can, the general validator otherwise.
-    Auto,
-    /// Always the general validator (the `jsonschema` crate): the reference
-    /// the tests hold the in-place one to.
-    General,
+    validator: general::General,
 }
 
 /// Compiles a schema document. `source` names the file in messages
 /// (for example `dify/values.schema.json`).
 pub fn parse_schema(source: &str, schema_json: &str) -> Result<Schema, SchemaError> {
-    parse_schema_with(source, schema_json, Validator::Auto)
-}
-
-/// [`parse_schema`] with a choice of validator.
-pub fn parse_schema_with(
-    source: &str,
-    schema_json: &str,
-    validator: Validator,
-) -> Result<Schema, SchemaError> {
     let doc: Json = serde_json::from_str(schema_json)
         .map_err(|e| schema_file_error(format!("{source}: not valid JSON: {e}")))?;
-    let fast = match validator {
-        Validator::Auto => fast::compile(&doc),
-        Validator::General => None,
-    };
-    let engine = match fast {
-        Some(compiled) => Engine::Fast(compiled),
-        None => Engine::General(general::General::compile(source, &doc)?),
-    };
-    Ok(Schema { engine })
+    Ok(Schema {
+        validator: general::General::compile(source, &doc)?,
+    })
 }
 
 fn schema_file_error(message: String) -> SchemaError {
@@ -105,18 +71,9 @@ fn schema_file_error(message: String) -> SchemaError {
 }
 
 impl Schema {
-    /// Whether the in-place evaluator checks these values (for tests and
-    /// benchmarks).
-    pub fn is_fast(&self) -> bool {
-        matches!(self.engine, Engine::Fast(_))
-    }
-
     /// Every violation in `values`, sorted by path, without duplicates.
     pub fn violations(&self, values: &Map) -> Vec<Violation> {
-        let mut violations = match &self.engine {
-            Engine::Fast(compiled) => compiled.violations(values),
-            Engine::General(general) => general.violations(values),
-        };
+        let mut violations = self.validator.violations(values);
         violations.sort();
         violations.dedup();
         violations
@@ -186,8 +143,7 @@ pub fn validate(chart_name: &str, schema_json: &str, values: &Map) -> Result<(),
         .validate(chart_name, values)
 }
 
-/// The wording of each violation, shared by both validators: that of the
-/// validator Helm 4 uses (santhosh-tekuri/jsonschema v6). No message quotes
+/// The wording of each violation: that of the validator Helm 4 uses (santhosh-tekuri/jsonschema v6). No message quotes
 /// a whole value: values hold secrets.
 mod messages {
     use std::fmt::Write as _;
