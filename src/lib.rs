@@ -30,4 +30,5 @@ pub mod pipeline;
 pub mod process;
 pub mod release;
 pub mod resolve;
+pub mod stack;
 pub mod values;

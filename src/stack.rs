@@ -1,0 +1,59 @@
+//! A big stack for the whole command.
+//!
+//! Values nest as deep as Helm lets them (goyaml.v2 accepts 10,000 levels,
+//! [`crate::values::yaml::MAX_DEPTH`]). Reading is iterative, but merging,
+//! coalescing, rendering, printing and dropping such a tree recurse once
+//! per level. As rustc does for its own deep recursion, difyx runs the
+//! command on a thread with a large stack: the memory is only reserved,
+//! and touched as deep as a run goes.
+
+/// The stack [`with_big_stack`] gives: 256 MiB, as rustc's main thread.
+pub const BIG_STACK: usize = 256 * 1024 * 1024;
+
+/// Runs `f` on a thread with a [`BIG_STACK`]-byte stack and returns what
+/// it returns. A panic in `f` is resumed on the calling thread. Should
+/// the thread not start (no memory for the reservation), `f` runs here.
+pub fn with_big_stack<F, T>(f: F) -> T
+where
+    F: FnOnce() -> T + Send,
+    T: Send,
+{
+    let mut f = Some(f);
+    let outcome = std::thread::scope(|scope| {
+        let spawned = std::thread::Builder::new()
+            .name("difyx".into())
+            .stack_size(BIG_STACK)
+            .spawn_scoped(scope, || (f.take().expect("not yet run"))());
+        spawned.map(|handle| handle.join())
+    });
+    match outcome {
+        Ok(Ok(value)) => value,
+        Ok(Err(panic)) => std::panic::resume_unwind(panic),
+        Err(_) => (f.take().expect("not run when the thread did not start"))(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn returns_the_value_and_recurses_deep() {
+        fn depth(n: u64) -> u64 {
+            // ~1 KiB a frame: 100,000 frames need ~100 MiB.
+            let pad = std::hint::black_box([n as u8; 1024]);
+            if n == 0 {
+                u64::from(pad[0])
+            } else {
+                1 + depth(n - 1) + u64::from(pad[1]) * 0
+            }
+        }
+        assert_eq!(with_big_stack(|| depth(100_000)), 100_000);
+    }
+
+    #[test]
+    fn a_panic_reaches_the_caller() {
+        let caught = std::panic::catch_unwind(|| with_big_stack(|| panic!("inside")));
+        assert!(caught.is_err());
+    }
+}
