@@ -709,7 +709,7 @@ impl Composer<'_> {
                         .error_at(
                             node.mark,
                             &format!(
-                                "invalid map key: a {} cannot be a key",
+                                "error converting YAML to JSON: invalid map key: a {} cannot be a key",
                                 if node.kind == Kind::Seq {
                                     "list"
                                 } else {
