@@ -57,3 +57,52 @@ mod tests {
         assert!(caught.is_err());
     }
 }
+
+/// Deep values through a whole render, as Helm takes them.
+#[cfg(test)]
+mod deep_values {
+    use super::with_big_stack;
+    use crate::chart::Chart;
+    use crate::engine::Release;
+    use crate::pipeline::{template, Options, UserValues};
+
+    /// `extra:` holding `depth` nested maps (block style, as people write).
+    fn nested(depth: usize) -> String {
+        let mut text = String::from("extra:\n");
+        for i in 1..=depth {
+            text.push_str(&" ".repeat(i));
+            text.push_str("k:\n");
+        }
+        text.push_str(&" ".repeat(depth + 1));
+        text.push_str("leaf: 1\n");
+        text
+    }
+
+    fn render(depth: usize) -> Result<String, String> {
+        let user = UserValues::file("deep.yaml", nested(depth));
+        let opts = Options::new(Release::install("dify", "dify"));
+        template(&Chart::embedded(), &user, &opts)
+            .map(|out| out.text)
+            .map_err(|e| e.to_string())
+    }
+
+    #[test]
+    fn values_150_and_9000_deep_render() {
+        with_big_stack(|| {
+            let plain = render(0).expect("the shallow render");
+            for depth in [150, 9_000] {
+                let out = render(depth).unwrap_or_else(|e| panic!("{depth} deep: {e}"));
+                assert_eq!(out, plain, "{depth} deep");
+            }
+        });
+    }
+
+    #[test]
+    fn past_the_limit_is_a_clear_error() {
+        with_big_stack(|| {
+            let err = render(crate::values::yaml::MAX_DEPTH + 5).unwrap_err();
+            assert!(err.contains("exceeded max depth of 10000"), "{err}");
+            assert!(err.contains("deep.yaml:"), "{err}");
+        });
+    }
+}

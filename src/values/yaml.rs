@@ -858,7 +858,11 @@ fn resolve_scalar(tag: Option<&str>, value: String, plain_implicit: bool) -> Res
     if !resolvable {
         return Ok(Ir::Str(value));
     }
-    let (kind, ir) = resolve(tag, &value);
+    if tag.is_empty() {
+        // Untagged: whatever it resolves to stands (a timestamp as its text).
+        return Ok(resolve(tag, value).1);
+    }
+    let (kind, ir) = resolve(tag, value.clone());
     let fail = || {
         Err(format!(
             "cannot decode {} `{value}` as a {}",
@@ -894,8 +898,8 @@ fn resolve_scalar(tag: Option<&str>, value: String, plain_implicit: bool) -> Res
 }
 
 /// goyaml.v2's `resolve` for a resolvable tag (`""` or a core tag).
-fn resolve(tag: &str, s: &str) -> (Resolved, Ir) {
-    let string = || (Resolved::Str, Ir::Str(s.to_owned()));
+fn resolve(tag: &str, owned: String) -> (Resolved, Ir) {
+    let s = owned.as_str();
     let hint = match s.as_bytes().first() {
         None => b'N',
         Some(b'+' | b'-') => b'S',
@@ -905,7 +909,7 @@ fn resolve(tag: &str, s: &str) -> (Resolved, Ir) {
         Some(_) => 0,
     };
     if hint == 0 || tag == STR_TAG {
-        return string();
+        return (Resolved::Str, Ir::Str(owned));
     }
     match s {
         "y" | "Y" | "yes" | "Yes" | "YES" | "true" | "True" | "TRUE" | "on" | "On" | "ON" => {
@@ -930,9 +934,13 @@ fn resolve(tag: &str, s: &str) -> (Resolved, Ir) {
         }
         b'D' | b'S' => {
             if (tag.is_empty() || tag == TIMESTAMP_TAG) && is_timestamp(s) {
-                return (Resolved::Timestamp, Ir::Str(s.to_owned()));
+                return (Resolved::Timestamp, Ir::Str(owned));
             }
-            let plain = s.replace('_', "");
+            let plain: Cow<'_, str> = if s.contains('_') {
+                Cow::Owned(s.replace('_', ""))
+            } else {
+                Cow::Borrowed(s)
+            };
             if let Ok(i) = go_parse_int(&plain, 0) {
                 return (Resolved::Int, Ir::Int(i));
             }
@@ -959,7 +967,7 @@ fn resolve(tag: &str, s: &str) -> (Resolved, Ir) {
         }
         _ => {}
     }
-    string()
+    (Resolved::Str, Ir::Str(owned))
 }
 
 /// `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`
@@ -1207,20 +1215,26 @@ fn decode_binary(text: &str) -> Result<String, String> {
 
 /// A decoded document as Helm's values: keys stringified, numbers float64.
 fn to_json(ir: Ir, ctx: &Ctx<'_>) -> Result<Value, YamlError> {
-    let mut path = Vec::new();
-    convert(ir, &mut path).map_err(|(path, what)| {
-        let at = if path.is_empty() {
-            String::new()
-        } else {
-            format!(" (at {})", path.join("."))
-        };
+    convert(ir).map_err(|(mut path, what)| {
+        path.reverse();
+        let mut at = String::new();
+        for step in &path {
+            if !at.is_empty() && !step.starts_with('[') {
+                at.push('.');
+            }
+            at.push_str(step);
+        }
+        if !at.is_empty() {
+            at = format!(" (at {at})");
+        }
         ctx.error(&format!("error converting YAML to JSON: {what}{at}"))
     })
 }
 
+/// The key path (innermost first) and what is wrong.
 type ConvertError = (Vec<String>, String);
 
-fn convert(ir: Ir, path: &mut Vec<String>) -> Result<Value, ConvertError> {
+fn convert(ir: Ir) -> Result<Value, ConvertError> {
     Ok(match ir {
         Ir::Null => Value::Null,
         Ir::Bool(b) => Value::Bool(b),
@@ -1229,7 +1243,7 @@ fn convert(ir: Ir, path: &mut Vec<String>) -> Result<Value, ConvertError> {
         Ir::Float(f) if f.is_finite() => Value::Float(f),
         Ir::Float(f) => {
             return Err((
-                path.clone(),
+                Vec::new(),
                 format!("json: unsupported value: {}", format_float(f)),
             ))
         }
@@ -1237,9 +1251,10 @@ fn convert(ir: Ir, path: &mut Vec<String>) -> Result<Value, ConvertError> {
         Ir::Seq(items) => {
             let mut out = Vec::with_capacity(items.len());
             for (i, item) in items.into_iter().enumerate() {
-                path.push(format!("[{i}]"));
-                out.push(convert(item, path)?);
-                path.pop();
+                out.push(convert(item).map_err(|(mut path, what)| {
+                    path.push(format!("[{i}]"));
+                    (path, what)
+                })?);
             }
             Value::List(out)
         }
@@ -1256,22 +1271,25 @@ fn convert(ir: Ir, path: &mut Vec<String>) -> Result<Value, ConvertError> {
                     Key::Float(f) => format_float32(f as f32),
                     Key::Uint(u) => {
                         return Err((
-                            path.clone(),
+                            Vec::new(),
                             format!("unsupported map key of type: uint64, key: {u} (integer keys must fit in int64)"),
                         ))
                     }
                     Key::Null => {
                         return Err((
-                            path.clone(),
+                            Vec::new(),
                             "unsupported map key of type: null (a key written ~, null or nothing)"
                                 .to_owned(),
                         ))
                     }
                 };
-                path.push(key.clone());
-                let v = convert(v, path)?;
-                path.pop();
-                out.push((key, v));
+                match convert(v) {
+                    Ok(v) => out.push((key, v)),
+                    Err((mut path, what)) => {
+                        path.push(key);
+                        return Err((path, what));
+                    }
+                }
             }
             Value::Map(Map::from_entries(out))
         }

@@ -430,13 +430,14 @@ fn nesting_up_to_goyaml_s_limit() {
         }
         assert_eq!(v.as_map().unwrap()["leaf"], Value::Float(1.0));
         assert!(parse(&nested(9_000)).is_ok());
-        let flow = format!(
-            "v: {}{}\n",
-            "[".repeat(MAX_DEPTH + 1),
-            "]".repeat(MAX_DEPTH + 1)
-        );
-        let err = parse(&flow).unwrap_err();
+        // Helm's boundary: 10,000 collections in all read, 10,001 fail
+        // (the top map and 9,999 lists; nested(n) holds n + 1 maps).
+        let flow = |n: usize| format!("v: {}{}\n", "[".repeat(n), "]".repeat(n));
+        assert!(parse(&flow(MAX_DEPTH - 1)).is_ok());
+        let err = parse(&flow(MAX_DEPTH)).unwrap_err();
         assert!(err.contains("exceeded max depth of 10000"), "{err}");
+        assert!(parse(&nested(MAX_DEPTH - 1)).is_ok());
+        assert!(parse(&nested(MAX_DEPTH)).is_err());
     });
 }
 
