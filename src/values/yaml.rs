@@ -195,7 +195,13 @@ impl Ctx<'_> {
 
     /// `failed to parse FILE:LINE:COL: what`, the line, a caret.
     fn error_at(&self, mark: Mark, what: &str) -> YamlError {
+        self.error_shown_at(mark, mark, what)
+    }
+
+    /// [`Ctx::error_at`] `mark`, showing the line of `shown`.
+    fn error_shown_at(&self, mark: Mark, shown: Mark, what: &str) -> YamlError {
         let mut message = format!("failed to parse {}: {what}", self.place(mark));
+        let mark = shown;
         if let Some(line) = self.text.lines().nth(mark.line as usize) {
             if line.len() <= 200 && !line.trim().is_empty() {
                 let number = (mark.line as usize + self.first_line).to_string();
@@ -221,9 +227,18 @@ impl Ctx<'_> {
             }
             _ => problem.to_owned(),
         };
-        match e.problem_mark() {
-            Some(mark) => self.error_at(mark, &what),
-            None => self.error(&what),
+        // Show the problem's line, or where the construct began when the
+        // problem is at an empty line (an unclosed bracket at the end).
+        let blank = |m: Mark| {
+            self.text
+                .lines()
+                .nth(m.line as usize)
+                .is_none_or(|l| l.trim().is_empty())
+        };
+        match (e.problem_mark(), e.context_mark()) {
+            (Some(p), Some(c)) if blank(p) && !blank(c) => self.error_shown_at(p, c, &what),
+            (Some(p), _) => self.error_at(p, &what),
+            (None, _) => self.error(&what),
         }
     }
 }
@@ -474,7 +489,7 @@ impl Composer<'_> {
                     style,
                     ..
                 } => {
-                    self.check_scalar(style, event.start_mark, event.end_mark)?;
+                    self.check_scalar(style, &value, event.start_mark, event.end_mark)?;
                     let merge_key =
                         value == "<<" && (plain_implicit || tag.as_deref() == Some(MERGE_TAG));
                     let ir = resolve_scalar(tag.as_deref(), value, plain_implicit)
@@ -538,8 +553,19 @@ impl Composer<'_> {
     }
 
     /// A libyaml error, or the rewrite that reads the text as goyaml.v2 does.
+    /// The byte offset in the text of a mark (libyaml does not count a
+    /// byte-order mark).
+    fn offset(&self, mark: Mark) -> usize {
+        let bom = if self.text.starts_with('\u{feff}') {
+            3
+        } else {
+            0
+        };
+        mark.index as usize + bom
+    }
+
     fn scanner_error(&self, e: &libyaml_safer::Error) -> Stop {
-        let at = |m: Option<Mark>| m.map(|m| m.index as usize);
+        let at = |m: Option<Mark>| m.map(|m| self.offset(m));
         match e.problem() {
             // goyaml.v2 knows `\'` in double quotes: write it as `\x27`.
             "found unknown escape character" => {
@@ -576,13 +602,24 @@ impl Composer<'_> {
     }
 
     /// goyaml.v2's scanner rules that libyaml 0.2.5 relaxed.
-    fn check_scalar(&self, style: ScalarStyle, start: Mark, end: Mark) -> Result<(), YamlError> {
-        let (s, e) = (start.index as usize, end.index as usize);
+    fn check_scalar(
+        &self,
+        style: ScalarStyle,
+        value: &str,
+        start: Mark,
+        end: Mark,
+    ) -> Result<(), YamlError> {
+        let (s, e) = (self.offset(start), self.offset(end));
         let Some(src) = self.text.get(s..e) else {
             return Ok(());
         };
         match style {
             ScalarStyle::DoubleQuoted => {
+                // Past any tag or anchor: the scalar is last in the span.
+                let Some(open) = src.find('"') else {
+                    return Ok(());
+                };
+                let (s, src) = (s + open, &src[open..]);
                 let mut chars = src.char_indices();
                 while let Some((i, c)) = chars.next() {
                     if c == '\\' {
@@ -597,7 +634,8 @@ impl Composer<'_> {
                 }
             }
             ScalarStyle::Plain if self.stack.last().is_some_and(|f| f.flow) => {
-                if let Some(i) = src.find('?') {
+                if value.contains('?') {
+                    let i = src.rfind('?').unwrap_or(0);
                     let mark = mark_at(self.text, s + i);
                     return Err(self.ctx.error_at(
                         mark,

@@ -328,6 +328,13 @@ fn double_quote_escapes_are_goyaml_v2_s() {
 /// before `,[]{}` belongs to one.
 #[test]
 fn flow_plain_scalars_are_goyaml_v2_s() {
+    // Found by tests/helm_yaml.rs: with a byte-order mark, and a complex key.
+    assert_eq!(
+        parse("\u{feff}x: [.:, a]\n").unwrap()["x"],
+        Value::List(vec![".:".into(), "a".into()])
+    );
+    assert!(parse("\u{feff}b: {? complex: {}, q: \"a\\'\"}\n").is_ok());
+    assert!(parse("\u{feff}b: \"a\\/\"\n").is_err());
     assert!(parse("c: [a?b]\n").is_err());
     assert!(parse("c: [a, b?]\n").is_err());
     assert_eq!(
@@ -391,6 +398,8 @@ fn syntax_errors_name_file_line_and_column() {
         "{err}"
     );
     assert!(err.contains("bad.yaml:2:4"), "{err}");
+    // At an empty line, the line where the construct began is shown.
+    assert!(err.contains("2 | c: [unclosed\n  |    ^"), "{err}");
     let err = parse_values("a: 1\n---\nb: *nope\n", "bad.yaml")
         .unwrap_err()
         .message;
