@@ -295,7 +295,7 @@ impl Gen {
         let mut s = match r.below(20) {
             0..=10 => {
                 let p = r.pick(PLAIN);
-                if flow && r.chance(4) {
+                if flow && r.chance(2) {
                     // goyaml.v2 and libyaml 0.2.5 differ on these in flow.
                     format!("{}{}", p, r.pick(&[":", "?", "?x", ":x"]))
                 } else {
@@ -314,11 +314,11 @@ impl Gen {
                 };
                 format!("{tag} {v}")
             }
-            18 if r.chance(15) => r.pick(RISKY).to_owned(),
+            18 if r.chance(6) => r.pick(RISKY).to_owned(),
             _ => {
                 if self.anchors.is_empty() {
                     r.pick(PLAIN).to_owned()
-                } else if r.chance(3) {
+                } else if r.chance(2) {
                     "*nope".to_owned()
                 } else {
                     let i = r.below(self.anchors.len());
@@ -336,7 +336,7 @@ impl Gen {
     }
 
     fn key(&mut self) -> String {
-        if self.rng.chance(2) {
+        if self.rng.chance(1) {
             self.rng.pick(RARE_KEYS).to_owned()
         } else {
             self.rng.pick(KEYS).to_owned()
@@ -491,7 +491,7 @@ impl Gen {
             1 => s.push_str("%TAG !e! tag:example.com,2000:\n---\n"),
             2 => s.push_str("---\n"),
             3 => s.push_str("--- # start\n"),
-            4 => s.push_str("\u{feff}"),
+            4 => s.push('\u{feff}'),
             _ => {}
         }
         if self.rng.chance(5) {

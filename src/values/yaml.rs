@@ -195,13 +195,7 @@ impl Ctx<'_> {
 
     /// `failed to parse FILE:LINE:COL: what`, the line, a caret.
     fn error_at(&self, mark: Mark, what: &str) -> YamlError {
-        self.error_shown_at(mark, mark, what)
-    }
-
-    /// [`Ctx::error_at`] `mark`, showing the line of `shown`.
-    fn error_shown_at(&self, mark: Mark, shown: Mark, what: &str) -> YamlError {
         let mut message = format!("failed to parse {}: {what}", self.place(mark));
-        let mark = shown;
         if let Some(line) = self.text.lines().nth(mark.line as usize) {
             if line.len() <= 200 && !line.trim().is_empty() {
                 let number = (mark.line as usize + self.first_line).to_string();
@@ -221,24 +215,24 @@ impl Ctx<'_> {
 
     fn syntax(&self, e: &libyaml_safer::Error) -> YamlError {
         let problem = e.problem();
-        let what = match (e.context(), e.context_mark()) {
-            (Some(context), Some(mark)) if !context.is_empty() => {
-                format!("{problem} ({context} at {})", self.place(mark))
-            }
-            _ => problem.to_owned(),
-        };
-        // Show the problem's line, or where the construct began when the
-        // problem is at an empty line (an unclosed bracket at the end).
+        let context = e.context().filter(|c| !c.is_empty());
         let blank = |m: Mark| {
             self.text
                 .lines()
                 .nth(m.line as usize)
                 .is_none_or(|l| l.trim().is_empty())
         };
-        match (e.problem_mark(), e.context_mark()) {
-            (Some(p), Some(c)) if blank(p) && !blank(c) => self.error_shown_at(p, c, &what),
-            (Some(p), _) => self.error_at(p, &what),
-            (None, _) => self.error(&what),
+        match (e.problem_mark(), context, e.context_mark()) {
+            // A problem found only at the end (an unclosed bracket or
+            // quote): point at where the construct began.
+            (Some(p), Some(context), Some(c)) if blank(p) && !blank(c) => {
+                self.error_at(c, &format!("{problem} ({context} that starts here)"))
+            }
+            (Some(p), Some(context), Some(c)) => {
+                self.error_at(p, &format!("{problem} ({context} at {})", self.place(c)))
+            }
+            (Some(p), _, _) => self.error_at(p, problem),
+            (None, _, _) => self.error(problem),
         }
     }
 }
@@ -633,15 +627,15 @@ impl Composer<'_> {
                     }
                 }
             }
-            ScalarStyle::Plain if self.stack.last().is_some_and(|f| f.flow) => {
-                if value.contains('?') {
-                    let i = src.rfind('?').unwrap_or(0);
-                    let mark = mark_at(self.text, s + i);
-                    return Err(self.ctx.error_at(
-                        mark,
-                        "did not find expected ',' or the end of the flow collection (a ? ends a plain scalar in a flow collection; quote the value)",
-                    ));
-                }
+            ScalarStyle::Plain
+                if value.contains('?') && self.stack.last().is_some_and(|f| f.flow) =>
+            {
+                let i = src.rfind('?').unwrap_or(0);
+                let mark = mark_at(self.text, s + i);
+                return Err(self.ctx.error_at(
+                    mark,
+                    "did not find expected ',' or the end of the flow collection (a ? ends a plain scalar in a flow collection; quote the value)",
+                ));
             }
             _ => {}
         }
@@ -1166,7 +1160,7 @@ fn is_timestamp(s: &str) -> bool {
     if !(1..=12).contains(&month) {
         return false;
     }
-    let leap = year % 4 == 0 && (year % 100 != 0 || year % 400 == 0);
+    let leap = year.is_multiple_of(4) && (!year.is_multiple_of(100) || year.is_multiple_of(400));
     let days = match month {
         2 if leap => 29,
         2 => 28,
