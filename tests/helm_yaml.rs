@@ -19,7 +19,8 @@
 //! none of them about reading values.
 //!
 //! `HELM_YAML_CASES` sets the number of cases (default 200; CI runs 2,000
-//! with `--profile proptest`), `HELM_YAML_SEED` the seed. Helm is found as
+//! with `--profile proptest`), `HELM_YAML_SEED` the seed; `HELM_YAML_VERBOSE`
+//! prints why each case that fails in both tools failed. Helm is found as
 //! `tests/helm_diff.rs` finds it (`$DIFYX_HELM`, `target/tools/helm`, `helm`
 //! on `PATH`); without it the test says so loudly and passes, unless
 //! `DIFYX_REQUIRE_HELM=1` (CI), where it fails.
@@ -343,17 +344,25 @@ impl Gen {
         }
     }
 
-    fn anchor(&mut self, map: bool) -> String {
+    /// An anchor for a collection, or none: its name, made known to
+    /// aliases by [`Gen::define`] once the collection is written (an alias
+    /// inside it is a cycle, which the scalars draw rarely themselves).
+    fn anchor(&mut self) -> Option<String> {
         if !self.rng.chance(25) {
-            return String::new();
+            return None;
         }
         let name = format!("a{}", self.next_anchor);
         self.next_anchor += 1;
-        self.anchors.push(name.clone());
-        if map {
-            self.map_anchors.push(name.clone());
+        Some(name)
+    }
+
+    fn define(&mut self, name: Option<String>, map: bool) {
+        if let Some(name) = name {
+            if map {
+                self.map_anchors.push(name.clone());
+            }
+            self.anchors.push(name);
         }
-        format!("&{name} ")
     }
 
     fn flow(&mut self, depth: usize) -> String {
@@ -421,7 +430,8 @@ impl Gen {
             }
             _ if depth < 4 => {
                 let map = self.rng.chance(60);
-                let anchor = self.anchor(map);
+                let name = self.anchor();
+                let anchor = name.as_ref().map_or(String::new(), |n| format!("&{n} "));
                 let tag = if self.rng.chance(5) {
                     if map {
                         "!!map "
@@ -437,6 +447,12 @@ impl Gen {
                 } else {
                     self.block_seq(child, depth + 1)
                 };
+                if self.rng.chance(95) {
+                    self.define(name, map);
+                } else if let Some(n) = name {
+                    // Now and then a cycle: defined before its body is done.
+                    self.anchors.push(n);
+                }
                 let head = format!("{anchor}{tag}").trim_end().to_owned();
                 if head.is_empty() {
                     format!("\n{body}")
@@ -463,7 +479,22 @@ impl Gen {
                 continue;
             }
             let key = self.key();
-            let v = self.block_value(indent, depth);
+            if depth < 4 && self.rng.chance(6) {
+                // An indentless sequence under the key.
+                let seq = self.block_seq(indent, depth + 1);
+                s.push_str(&format!("{pad}{key}:\n{seq}"));
+                continue;
+            }
+            let mut v = self.block_value(indent, depth);
+            match self.rng.below(30) {
+                0 => v.push_str(" # trailing comment"),
+                1 if !v.contains('\n') && !v.contains('#') => {
+                    // A plain scalar continued on the next line.
+                    v.push_str(&format!("\n{pad}  {}", self.rng.pick(PLAIN)));
+                }
+                2 if v.starts_with(' ') => v = v.replacen(' ', "\t", 1),
+                _ => {}
+            }
             if key.starts_with("? ") {
                 s.push_str(&format!("{pad}{key}\n{pad}:{v}\n"));
             } else {
@@ -477,6 +508,13 @@ impl Gen {
         let pad = " ".repeat(indent);
         let mut s = String::new();
         for _ in 0..1 + self.rng.below(3) {
+            if depth < 4 && self.rng.chance(15) {
+                // A compact map: `- k: v` and its further keys under it.
+                let inner = self.block_map(indent + 2, depth + 1);
+                let inner = inner.trim_start_matches(' ');
+                s.push_str(&format!("{pad}- {inner}"));
+                continue;
+            }
             let v = self.block_value(indent, depth);
             s.push_str(&format!("{pad}-{v}\n"));
         }
@@ -487,8 +525,8 @@ impl Gen {
     fn file(&mut self) -> String {
         let mut s = String::new();
         match self.rng.below(40) {
-            0 => s.push_str("%YAML 1.1\n---\n"),
-            1 => s.push_str("%TAG !e! tag:example.com,2000:\n---\n"),
+            0 if self.rng.chance(40) => s.push_str("%YAML 1.1\n---\n"),
+            1 if self.rng.chance(40) => s.push_str("%TAG !e! tag:example.com,2000:\n---\n"),
             2 => s.push_str("---\n"),
             3 => s.push_str("--- # start\n"),
             4 => s.push('\u{feff}'),
@@ -502,8 +540,8 @@ impl Gen {
         for _ in 0..self.rng.below(3) {
             match self.rng.below(10) {
                 0 => s.push_str("...\n"),
-                1 => s.push_str("---\n...\n"),
-                2 => s.push_str("--- {x: 1}\n"),
+                1 if self.rng.chance(30) => s.push_str("---\n...\n"),
+                2 if self.rng.chance(30) => s.push_str("--- {x: 1}\n"),
                 3 | 4 => {
                     s.push_str("---\n");
                     self.anchors.clear();
@@ -637,6 +675,14 @@ fn difyx_reads_random_values_files_as_helm_does() {
                 let problem = match (h.ok, d.ok) {
                     (false, false) => {
                         both_failed.fetch_add(1, Ordering::Relaxed);
+                        if std::env::var_os("HELM_YAML_VERBOSE").is_some() {
+                            let why = |e: &str| e.lines().next().unwrap_or("").to_owned();
+                            eprintln!(
+                                "both fail {i}: helm: {}\n  difyx: {}",
+                                why(&h.stderr),
+                                why(&d.stderr)
+                            );
+                        }
                         if d.stderr.contains("panicked") {
                             Some("difyx panicked".to_owned())
                         } else {
