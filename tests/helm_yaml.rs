@@ -280,6 +280,10 @@ const TAGS: &[(&str, &[&str])] = &[
     ("!", PLAIN),
     ("!<tag:yaml.org,2002:str>", PLAIN),
     ("!!map", &["x"]),
+    // goyaml.v2's tags take `,[]`; libyaml's end there.
+    ("!a[b]", PLAIN),
+    ("!x,y", PLAIN),
+    ("!!str,", PLAIN),
 ];
 
 struct Gen {

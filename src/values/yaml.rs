@@ -2,7 +2,7 @@
 //!
 //! One reader for every YAML text difyx reads — values files, a chart
 //! directory's `values.yaml`, rendered manifests — built on the event
-//! stream of [`libyaml_safer`], a safe Rust port of libyaml 0.2.5, the C
+//! stream of libyaml 0.2.5 (`unsafe-libyaml`, see [`events`]), the C
 //! library goyaml.v2 is itself a Go port of (see `docs/yaml-reader.md`).
 //! The events are composed into values here, by goyaml.v2's rules, then
 //! converted as `sigs.k8s.io/yaml` converts them to JSON:
@@ -39,7 +39,9 @@ use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use libyaml_safer::{EventData, MappingStyle, Mark, Parser, ScalarStyle, SequenceStyle};
+mod events;
+
+use events::{EventData, Mark, Parser, ScalarStyle};
 
 use super::gofmt::{format_float, format_float32};
 use super::merge::merge_maps;
@@ -213,7 +215,7 @@ impl Ctx<'_> {
         }
     }
 
-    fn syntax(&self, e: &libyaml_safer::Error) -> YamlError {
+    fn syntax(&self, e: &events::Error) -> YamlError {
         let problem = e.problem();
         let context = e.context().filter(|c| !c.is_empty());
         let blank = |m: Mark| {
@@ -447,9 +449,7 @@ fn compose_with_rewrites(
 
 impl Composer<'_> {
     fn run(&mut self, first_only: bool) -> Result<Vec<Ir>, Stop> {
-        let mut input = self.text.as_bytes();
-        let mut parser = Parser::new();
-        parser.set_input_string(&mut input);
+        let mut parser = Parser::new(self.text);
         let mut docs = Vec::new();
         let mut root: Option<Ir> = None;
         loop {
@@ -459,13 +459,13 @@ impl Composer<'_> {
             };
             let mark = event.start_mark;
             match event.data {
-                EventData::StreamStart { .. } => {}
+                EventData::StreamStart => {}
                 EventData::StreamEnd => return Ok(docs),
-                EventData::DocumentStart { .. } => {
+                EventData::DocumentStart => {
                     self.anchors.clear();
                     root = None;
                 }
-                EventData::DocumentEnd { .. } => {
+                EventData::DocumentEnd => {
                     docs.push(root.take().unwrap_or(Ir::Null));
                     if first_only {
                         return Ok(docs);
@@ -483,6 +483,13 @@ impl Composer<'_> {
                     style,
                     ..
                 } => {
+                    // In a flow collection libyaml ends a tag at `,` (an
+                    // empty tagged node); goyaml.v2's tag goes on.
+                    if tag.is_some() && value.is_empty() && style == ScalarStyle::Plain {
+                        if let Some(new) = escape_in_tag(self.text, self.offset(event.end_mark)) {
+                            return Err(Stop::Rewrite(new));
+                        }
+                    }
                     self.check_scalar(style, &value, event.start_mark, event.end_mark)?;
                     let merge_key =
                         value == "<<" && (plain_implicit || tag.as_deref() == Some(MERGE_TAG));
@@ -500,19 +507,14 @@ impl Composer<'_> {
                     }
                     self.deliver(node, &mut root)?;
                 }
-                EventData::SequenceStart { anchor, style, .. } => {
-                    self.open_frame(
-                        anchor,
-                        mark,
-                        style == SequenceStyle::Flow,
-                        Body::Seq(Vec::new()),
-                    )?;
+                EventData::SequenceStart { anchor, flow } => {
+                    self.open_frame(anchor, mark, flow, Body::Seq(Vec::new()))?;
                 }
-                EventData::MappingStart { anchor, style, .. } => {
+                EventData::MappingStart { anchor, flow } => {
                     self.open_frame(
                         anchor,
                         mark,
-                        style == MappingStyle::Flow,
+                        flow,
                         Body::Map {
                             map: IrMap::default(),
                             key: None,
@@ -558,7 +560,7 @@ impl Composer<'_> {
         mark.index as usize + bom
     }
 
-    fn scanner_error(&self, e: &libyaml_safer::Error) -> Stop {
+    fn scanner_error(&self, e: &events::Error) -> Stop {
         let at = |m: Option<Mark>| m.map(|m| self.offset(m));
         match e.problem() {
             // goyaml.v2 knows `\'` in double quotes: write it as `\x27`.
@@ -587,6 +589,17 @@ impl Composer<'_> {
                             new.push_str(&self.text[colon + 1..]);
                             return Stop::Rewrite(new);
                         }
+                    }
+                }
+            }
+            // goyaml.v2's tags take `,`, `[` and `]` (`!a[b] 1` is "1"):
+            // write them %-escaped, which libyaml decodes to the same tag.
+            "did not find expected whitespace or line break"
+                if e.context() == Some("while scanning a tag") =>
+            {
+                if let Some(i) = at(e.problem_mark()) {
+                    if let Some(new) = escape_in_tag(self.text, i) {
+                        return Stop::Rewrite(new);
                     }
                 }
             }
@@ -824,6 +837,17 @@ fn merge_into(out: &mut IrMap, node: Node) -> Result<(), &'static str> {
     }
 }
 
+/// `text` with the `,`, `[` or `]` at byte `i` %-escaped (`None` if another).
+fn escape_in_tag(text: &str, i: usize) -> Option<String> {
+    let escaped = match text.get(i..i + 1)? {
+        "," => "%2C",
+        "[" => "%5B",
+        "]" => "%5D",
+        _ => return None,
+    };
+    Some(format!("{}{escaped}{}", &text[..i], &text[i + 1..]))
+}
+
 /// The mark of byte `index` of `text` (line and column counted in chars).
 fn mark_at(text: &str, index: usize) -> Mark {
     let before = &text[..index.min(text.len())];
@@ -833,11 +857,11 @@ fn mark_at(text: &str, index: usize) -> Mark {
         .map_or(before, |(_, l)| l)
         .chars()
         .count();
-    let mut mark = Mark::default();
-    mark.index = index as u64;
-    mark.line = line as u64;
-    mark.column = column as u64;
-    mark
+    Mark {
+        index: index as u64,
+        line: line as u64,
+        column: column as u64,
+    }
 }
 
 // ---------------------------------------------------------------------------

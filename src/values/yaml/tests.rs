@@ -304,6 +304,19 @@ fn tagged_timestamps_stay_strings() {
     assert!(parse("v: !!timestamp 2001-02-30\n").is_err());
 }
 
+/// goyaml.v2's tags run on through `,`, `[` and `]`; libyaml-safer panicked
+/// on `[!a,b]`, libyaml 0.2.5 reads an empty tagged node there.
+#[test]
+fn tags_with_flow_indicators() {
+    assert_eq!(one("!a[b] 1"), Value::from("1"));
+    assert_eq!(one("!!str,x 1"), Value::from("1"));
+    assert_eq!(one("[!a, b]"), Value::List(vec!["b".into()]));
+    assert_eq!(one("[!!str, b]"), Value::List(vec!["b".into()]));
+    for bad in ["v: [!a,b]\n", "v: {k: !a,b}\n", "v: !a{b} 1\n"] {
+        assert!(parse(bad).is_err(), "{bad}");
+    }
+}
+
 /// Helm reads an unknown local tag's scalar as a string.
 #[test]
 fn local_tags_leave_strings() {
