@@ -406,6 +406,11 @@ impl Gen {
                 format!("[*{}, *{}]", self.map_anchors[i], self.map_anchors[j])
             }
             3 => "{a: merged, b: 2}".to_owned(),
+            // Any anchor: a scalar's or a list's fails in Helm.
+            5 if !self.anchors.is_empty() && self.rng.chance(25) => {
+                let i = self.rng.below(self.anchors.len());
+                format!("*{}", self.anchors[i])
+            }
             4 if self.rng.chance(10) => self.scalar(true),
             _ => format!("[{{a: 1}}, {{c: {}}}]", self.rng.pick(PLAIN)),
         }

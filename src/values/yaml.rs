@@ -354,6 +354,8 @@ struct Node {
     ir: Ir,
     kind: Kind,
     merge_key: bool,
+    /// Reached through an alias (a merge takes no list that way).
+    alias: bool,
     mark: Mark,
     /// Nodes decoded for it (goyaml.v2's `decodeCount`), aliases expanded.
     size: u64,
@@ -499,6 +501,7 @@ impl Composer<'_> {
                         ir,
                         kind: Kind::Scalar,
                         merge_key,
+                        alias: false,
                         mark,
                         size: 1,
                     };
@@ -533,6 +536,7 @@ impl Composer<'_> {
                         ir,
                         kind,
                         merge_key: false,
+                        alias: false,
                         mark: frame.mark,
                         size: frame.size,
                     };
@@ -728,6 +732,7 @@ impl Composer<'_> {
             ir: anchor.ir.clone(),
             kind: anchor.kind,
             merge_key: false,
+            alias: true,
             mark,
             size: anchor.size,
         })
@@ -811,7 +816,8 @@ fn to_key(ir: Ir) -> Key {
 const MERGE_FAIL: &str = "map merge requires map or sequence of maps as the value";
 
 /// goyaml.v2's `merge`: a map's entries are set in order; a list's maps
-/// from the last to the first, so the earlier map wins.
+/// (each written in place or an alias of a map) from the last to the
+/// first, so the earlier map wins.
 fn merge_into(out: &mut IrMap, node: Node) -> Result<(), &'static str> {
     match node.ir {
         Ir::Map(m) => {
@@ -820,7 +826,8 @@ fn merge_into(out: &mut IrMap, node: Node) -> Result<(), &'static str> {
             }
             Ok(())
         }
-        Ir::Seq(items) if node.kind == Kind::Seq => {
+        // A list written in place; goyaml.v2 refuses an alias of one.
+        Ir::Seq(items) if node.kind == Kind::Seq && !node.alias => {
             if !items.iter().all(|i| matches!(i, Ir::Map(_))) {
                 return Err(MERGE_FAIL);
             }

@@ -167,7 +167,11 @@ fn duplicate_keys_last_wins_and_merge_keys_apply() {
     for bad in [
         "v: {<<: 5}\n",
         "v: {<<: [5]}\n",
+        "v: {<<: ~}\n",
         "b: &b [1]\na: {<<: [{a: 1}, *b]}\n",
+        // An alias of a list of maps (Helm 4.3.1 fails too).
+        "l: &l [{a: 1}]\nm: {<<: *l}\n",
+        "l: &l [{a: 1}]\nm: {<<: [*l]}\n",
     ] {
         let err = parse(bad).unwrap_err();
         assert!(
