@@ -220,7 +220,6 @@ impl TemplateArgs {
             show_only: self.show_only.clone(),
             strict: self.strict,
             skip_schema_validation: self.skip_schema_validation,
-            project_values: true,
         })
     }
 }

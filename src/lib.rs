@@ -36,4 +36,5 @@ pub mod output;
 pub mod pipeline;
 pub mod release;
 pub mod resolve;
+pub mod stack;
 pub mod values;

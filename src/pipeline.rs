@@ -10,9 +10,8 @@ use crate::chart::{Chart, SchemaCheck};
 use crate::engine::{Capabilities, Engine, Release, RenderError};
 use crate::manifests::{self, Manifest, ManifestError};
 use crate::values::merge::{coalesce, merge_maps};
-use crate::values::shape::Pruned;
 use crate::values::strvals::{self, SetKind, StrvalsError};
-use crate::values::yaml::{parse_values, parse_values_projected, YamlError};
+use crate::values::yaml::{parse_values, YamlError};
 use crate::values::{Map, Value};
 
 /// Anything that stops a render. Each message is one paragraph naming the
@@ -129,10 +128,6 @@ pub struct Options {
     pub strict: bool,
     /// `--skip-schema-validation`: do not check values.schema.json.
     pub skip_schema_validation: bool,
-    /// Read the values files lazily where the chart has a shape
-    /// (`crate::values::shape`): the same output, without building what
-    /// no template reads. Off for callers that use [`Output::values`].
-    pub project_values: bool,
 }
 
 impl Options {
@@ -145,7 +140,6 @@ impl Options {
             show_only: Vec::new(),
             strict: false,
             skip_schema_validation: false,
-            project_values: false,
         }
     }
 }
@@ -162,8 +156,7 @@ pub struct Output {
     /// Warnings for stderr, merge warnings first.
     pub warnings: Vec<String>,
     /// The values the templates saw: the chart's defaults with the user's
-    /// values over them, less any entries a lazy reading left out
-    /// ([`Options::project_values`]).
+    /// values over them.
     pub values: Arc<Value>,
 }
 
@@ -189,16 +182,6 @@ pub fn template_with(
 ) -> Result<Output, Error> {
     crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
     crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
-    if opts.project_values && user.sets.is_empty() && !opts.skip_schema_validation {
-        if let Some(shape) = chart
-            .shape
-            .filter(|_| chart.schema_check == SchemaCheck::ExplainsFailures)
-        {
-            if let Some(out) = template_projected(engine, chart, shape, user, opts) {
-                return Ok(out);
-            }
-        }
-    }
     let (values, warnings) = merge_values(chart, user)?;
     let check = (!opts.skip_schema_validation).then_some(chart.schema_check);
     if check == Some(SchemaCheck::BeforeRender) {
@@ -218,39 +201,6 @@ pub fn template_with(
         }
         result => result,
     }
-}
-
-/// [`template_with`] reading the values files lazily, leaving out the
-/// entries of maps `shape` says no template reads. `None` whenever that
-/// could differ from reading them whole: a file only the full reader can
-/// read, a template that looked at a map that lost entries, any failure.
-/// The caller then renders from the whole files, which gives the same
-/// output, or the error and its message.
-fn template_projected(
-    engine: &Engine<'_>,
-    chart: &Chart,
-    shape: &'static crate::values::shape::Shape,
-    user: &UserValues,
-    opts: &Options,
-) -> Option<Output> {
-    let mut merged = Map::new();
-    let mut paths = Vec::new();
-    for file in &user.files {
-        let (values, pruned) = parse_values_projected(&file.text, shape, &chart.values)?;
-        merged = merge_maps(merged, values);
-        paths.extend(pruned);
-    }
-    let mut warnings = Vec::new();
-    let values = coalesce(&chart.name, &chart.values, merged, &mut warnings);
-    let values = Arc::new(Value::Map(values));
-    let pruned = Pruned::from_entries(paths.iter().map(|(path, key)| (&path[..], key.as_str())));
-    let rendered = engine.render_projected(
-        Arc::clone(&values),
-        pruned,
-        &opts.release,
-        &opts.capabilities,
-    )?;
-    finish(chart, values, warnings, rendered, opts).ok()
 }
 
 /// Renders checked values, splits, validates, sorts and frames the output.

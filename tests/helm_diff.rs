@@ -126,6 +126,8 @@ impl Case {
         }
     }
 
+    // No row is marked today; the mark stays for the next reported mismatch.
+    #[allow(dead_code)]
     const fn known_bug(self) -> Case {
         Case {
             known_bug: true,
@@ -170,17 +172,17 @@ const CASES: &[Case] = &[
     stdin_ok("key: 1.5: stays \"1.5\"", "1.5: x\n"),
     // goyaml.v2 number resolution beyond HELM-CLI §3: `_` removed anywhere, Go's
     // strconv with base prefixes in either case, out-of-range floats are strings
-    stdin_ok("scalar: 1_000.5 is a float", "v: 1_000.5\n").known_bug(),
-    stdin_ok("scalar: 0.1_5 and 1_.5 are floats", "v: 0.1_5\nw: 1_.5\n").known_bug(),
-    stdin_ok("scalar: 1__0 is 10", "v: 1__0\n").known_bug(),
-    stdin_ok("scalar: 0B101 0O17 0X1F (upper-case prefixes)", "v: 0B101\nw: 0O17\nx: 0X1F\n").known_bug(),
+    stdin_ok("scalar: 1_000.5 is a float", "v: 1_000.5\n"),
+    stdin_ok("scalar: 0.1_5 and 1_.5 are floats", "v: 0.1_5\nw: 1_.5\n"),
+    stdin_ok("scalar: 1__0 is 10", "v: 1__0\n"),
+    stdin_ok("scalar: 0B101 0O17 0X1F (upper-case prefixes)", "v: 0B101\nw: 0O17\nx: 0X1F\n"),
     stdin_ok("scalar: signed hex, binary and octal", "v: +0x1F\nw: -0x1F\nx: -0b101\ny2: +0123\nz: -0123\n"),
     stdin_ok("scalar: 0123.5, 09.5, 019 are decimal", "v: 0123.5\nw: 09.5\nx: 019\n"),
     stdin_ok("scalar: .5e3 +.5 -.5 1.e3 1E3 1.5E+3", "v: .5e3\nw: +.5\nx: -.5\ny2: 1.e3\nz: 1E3\nu: 1.5E+3\n"),
     stdin_ok("scalar: 0b, 0x, 0o, 0o8, 1e, _1, 1,000 stay strings", "v: 0b\nw: 0x\nx: 0o\ny2: 0o8\nz: 1e\nu: _1\nt: 1,000\n"),
     stdin_ok("scalar: 0x8000000000000000 and -9223372036854775809", "v: 0x8000000000000000\nw: -9223372036854775809\n"),
     stdin_ok("scalar: 0xFFFFFFFFFFFFFFFFFF (too big) stays a string", "v: 0xFFFFFFFFFFFFFFFFFF\n"),
-    stdin_ok("scalar: 1e400 (out of range) stays a string", "v: 1e400\nw: -1e400\n").known_bug(),
+    stdin_ok("scalar: 1e400 (out of range) stays a string", "v: 1e400\nw: -1e400\n"),
     stdin_ok("scalar: 1e-400 underflows to 0", "v: 1e-400\n"),
     stdin_ok("scalar: 12:30:45 and 190:20:30 stay strings", "v: 12:30:45\nw: 190:20:30\n"),
     stdin_ok("scalar: = and << as values", "v: =\nw: <<\n"),
@@ -190,7 +192,7 @@ const CASES: &[Case] = &[
     stdin_ok("tags: !!binary is decoded", "v: !!binary aGVsbG8=\n"),
     stdin_ok("tags: a local tag !foo is ignored", "v: !foo bar\n"),
     stdin_ok("tags: !!map and !!seq", "v: !!map {a: 1}\nw: !!seq [1]\n"),
-    stdin_ok("tags: !!timestamp stays a string", "v: !!timestamp 2024-01-01\n").known_bug(),
+    stdin_ok("tags: !!timestamp stays a string", "v: !!timestamp 2024-01-01\n"),
     stdin_ok("key: y and n are \"true\" and \"false\"", "v: {y: 1, n: 0}\n"),
     stdin_ok("key: the empty key", "\"\": 1\nv: {\"\": 2}\n"),
     stdin_ok("key: ? complex-key syntax", "? v\n: x\n"),
@@ -199,8 +201,8 @@ const CASES: &[Case] = &[
     stdin_ok("key: -0 is \"0\"", "v: {-0: a}\n"),
     stdin_ok("key: a large int key keeps its digits", "v: {123456789012345678: d}\n"),
     stdin_ok("key: float keys print as float32 (g, -1, 32)", "v: {0.1: a, 1e-7: b, 1e21: c, 3.14159265358979: d, 16777217.0: e}\n"),
-    stdin_ok("key: .inf and -.inf and .nan keys", "v: {.inf: a, -.inf: b, .nan: c}\n").known_bug(),
-    stdin_ok("key: 1e400 key stays a string", "v: {1e400: x}\n").known_bug(),
+    stdin_ok("key: .inf and -.inf and .nan keys", "v: {.inf: a, -.inf: b, .nan: c}\n"),
+    stdin_ok("key: 1e400 key stays a string", "v: {1e400: x}\n"),
     stdin_ok("key: 2024-01-01 key", "v: {2024-01-01: x}\n"),
     stdin_ok("merge key: at the top level", "<<: {v: 1}\n"),
     stdin_ok("merge key: two << entries, the later wins", "v:\n  <<: {a: 1}\n  <<: {a: 2}\n"),
@@ -216,9 +218,9 @@ const CASES: &[Case] = &[
     stdin_ok("text: CRLF line ends", "v: 1\r\nw: yes\r\n"),
     stdin_ok("text: empty stdin means no values", ""),
     stdin_ok("text: multi-line quoted and plain scalars fold", "v: \"multi\n  line\"\nw: plain\n  continued\n"),
-    stdin_fails("error: a %YAML 1.2 directive", "%YAML 1.2\n---\nv: yes\n", "").known_bug(),
-    stdin_fails("error: a %YAML 1.1 directive", "%YAML 1.1\n---\nv: yes\n", "").known_bug(),
-    stdin_fails("error: a %TAG directive", "%TAG !e! tag:example.com,2000:\n---\nv: !e!foo bar\n", "").known_bug(),
+    stdin_fails("error: a %YAML 1.2 directive", "%YAML 1.2\n---\nv: yes\n", ""),
+    stdin_fails("error: a %YAML 1.1 directive", "%YAML 1.1\n---\nv: yes\n", ""),
+    stdin_fails("error: a %TAG directive", "%TAG !e! tag:example.com,2000:\n---\nv: !e!foo bar\n", ""),
     fails("error: .inf", &["inf.yaml"], &[], "inf.yaml"),
     fails("error: -.Inf", &["neginf.yaml"], &[], "neginf.yaml"),
     fails("error: .nan", &["nan.yaml"], &[], "nan.yaml"),
@@ -240,8 +242,8 @@ const CASES: &[Case] = &[
     stdin_ok("documents: --- with trailing blanks separates", "v: 1\n---   \nw: 2\n"),
     stdin_ok("documents: a block scalar ends at ---", "v: |\n  a\n---\nw: 2\n"),
     stdin_ok("documents: a comment-only document between", "v: 1\n--- \n# only a comment\n---\nw: [1]\n"),
-    stdin_ok("documents: content after ... is dropped", "v: 1\n...\nw: 2\n").known_bug(),
-    stdin_fails("error: content after --- on its line", "--- {v: 1}\n--- {w: 2}\n", "").known_bug(),
+    stdin_ok("documents: content after ... is dropped", "v: 1\n...\nw: 2\n"),
+    stdin_fails("error: content after --- on its line", "--- {v: 1}\n--- {w: 2}\n", ""),
     stdin_fails("error: ---x is not a separator", "v: 1\n---x\nw: 2\n", ""),
     ok("file: duplicate keys, last wins", &["dupkeys.yaml"], &[]),
     ok("file: anchors, aliases and merge keys (<<: *a, <<: [*a, *b], {k: x, <<: *a})", &["anchors.yaml"], &[]),

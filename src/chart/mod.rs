@@ -55,10 +55,6 @@ pub struct Chart {
     /// Which of minijinja's own filters, tests and functions the templates
     /// may use.
     pub builtins: Builtins,
-    /// The keys its templates read, for reading values files lazily
-    /// (`crate::values::shape`): the embedded chart's, from its schema at
-    /// build time; `None` for a chart directory, whose values are read whole.
-    pub shape: Option<&'static crate::values::shape::Shape>,
     /// Templates as (path relative to the chart, e.g. `templates/api-secret.yaml`, source),
     /// sorted by path.
     /// The embedded chart's sources are borrowed from the binary.
@@ -199,7 +195,6 @@ impl Chart {
             schema_check: SchemaCheck::ExplainsFailures,
             compile: Compile::OnFirstUse,
             builtins: Builtins::Embedded,
-            shape: crate::values::shape::EMBEDDED,
             ..chart
         })
         .expect("the embedded chart is valid (checked by tests)")
@@ -279,7 +274,6 @@ impl Chart {
             schema_check: SchemaCheck::BeforeRender,
             compile: Compile::Upfront,
             builtins: Builtins::All,
-            shape: None,
             templates,
         })
     }

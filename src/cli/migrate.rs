@@ -74,7 +74,6 @@ pub(super) fn run(args: &MigrateArgs) -> Result<Outcome> {
         show_only: Vec::new(),
         strict: false,
         skip_schema_validation: false,
-        project_values: false,
     };
     let plan = migrate::plan(&chart, &user, &opts, prefix)?;
     if !plan.kept.is_empty() && !args.allow_partial {

@@ -74,7 +74,6 @@ impl ResolveArgs {
             show_only: Vec::new(),
             strict: false,
             skip_schema_validation: self.skip_schema_validation,
-            project_values: false,
         })
     }
 

@@ -18,7 +18,6 @@ use minijinja::syntax::SyntaxConfig;
 use minijinja::{context, Environment, UndefinedBehavior, Value as JValue};
 
 use crate::chart::{Builtins, Chart, Compile};
-use crate::values::shape::Pruned;
 use crate::values::{Map, Value};
 use node::{Node, Scope};
 
@@ -168,22 +167,6 @@ impl<'c> Engine<'c> {
         caps: &Capabilities,
     ) -> Result<Rendered, RenderError> {
         self.render_scope(Scope::new(values), release, caps)
-    }
-
-    /// [`Engine::render_shared`] of values some of whose maps lost the
-    /// entries `pruned` records: `None` when a template looked at one of
-    /// those maps in a way the lost entries could change, or failed (the
-    /// caller renders the whole values instead).
-    pub fn render_projected(
-        &self,
-        values: Arc<Value>,
-        pruned: Pruned,
-        release: &Release,
-        caps: &Capabilities,
-    ) -> Option<Rendered> {
-        let scope = Scope::projected(values, pruned);
-        let rendered = self.render_scope(scope.clone(), release, caps).ok()?;
-        (!scope.missed()).then_some(rendered)
     }
 
     fn render_scope(

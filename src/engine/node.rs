@@ -16,14 +16,12 @@
 use std::borrow::Cow;
 use std::fmt;
 use std::ptr::NonNull;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 
 use minijinja::value::{Enumerator, Object, ObjectRepr};
 use minijinja::{Error, ErrorKind, Value as JValue};
 
 use crate::values::gofmt::format_float;
-use crate::values::shape::Pruned;
 use crate::values::Value;
 
 /// State shared by every node of one render: the values and the warnings.
@@ -32,34 +30,14 @@ pub struct Scope {
     /// Never mutated: [`Node`]s point into it.
     values: Arc<Value>,
     pub warnings: Mutex<Vec<String>>,
-    /// The maps of `values` that lost entries no template was expected to
-    /// read (see [`crate::values::shape`]).
-    pruned: Pruned,
-    /// A template looked at one of them in a way the lost entries could
-    /// change: the render is not the render of the whole values.
-    missed: AtomicBool,
 }
 
 impl Scope {
     pub fn new(values: Arc<Value>) -> Arc<Self> {
-        Self::projected(values, Pruned::none())
-    }
-
-    /// Values some of whose maps lost the entries `pruned` records.
-    pub fn projected(values: Arc<Value>, pruned: Pruned) -> Arc<Self> {
         Arc::new(Scope {
             values,
             warnings: Mutex::new(Vec::new()),
-            pruned,
-            missed: AtomicBool::new(false),
         })
-    }
-
-    /// Whether a template looked at a map that lost entries in a way they
-    /// could change (asked for a key left out, iterated, measured, tested
-    /// or printed it).
-    pub fn missed(&self) -> bool {
-        self.missed.load(Ordering::Relaxed)
     }
 
     /// Records a warning once (templates may meet the same value repeatedly).
@@ -99,8 +77,6 @@ pub struct Node {
     path: Option<Arc<Path>>,
     /// The value here, inside `scope.values`; `None` when some step is absent.
     value: Option<NonNull<Value>>,
-    /// This node in `scope.pruned` (0: nothing left out here or below).
-    pruned: u32,
 }
 
 // SAFETY: `value` points into `scope.values`, an `Arc<Value>` that nothing
@@ -115,23 +91,16 @@ impl Node {
     /// The root: `.Values`.
     pub fn root(scope: Arc<Scope>) -> Self {
         let value = Some(NonNull::from(&*scope.values));
-        let pruned = scope.pruned.root();
         Node {
             scope,
             path: None,
             value,
-            pruned,
         }
     }
 
-    /// The value here, or `None` when some step is absent. A map that lost
-    /// entries is reported to the scope: whoever asked may depend on them.
+    /// The value here, or `None` when some step is absent.
     pub fn get(&self) -> Option<&Value> {
-        let value = self.raw();
-        if let Some(Value::Map(_)) = value {
-            self.looked_at_whole();
-        }
-        value
+        self.raw()
     }
 
     /// [`Node::get`] for the node's own use: a step by key or index, or
@@ -140,12 +109,6 @@ impl Node {
         // SAFETY: see the `Send`/`Sync` impls: the pointee lives as long as
         // `self.scope` and is never mutated.
         self.value.map(|v| unsafe { v.as_ref() })
-    }
-
-    fn looked_at_whole(&self) {
-        if self.scope.pruned.partial(self.pruned) {
-            self.scope.missed.store(true, Ordering::Relaxed);
-        }
     }
 
     /// The value here, absent read as null.
@@ -186,17 +149,10 @@ impl Node {
 
     pub fn child_key(&self, key: &str) -> Node {
         let value = match self.raw() {
-            Some(Value::Map(m)) => {
-                let found = m.get(key);
-                if found.is_none() && self.scope.pruned.lost(self.pruned, key) {
-                    self.scope.missed.store(true, Ordering::Relaxed);
-                }
-                found.map(NonNull::from)
-            }
+            Some(Value::Map(m)) => m.get(key).map(NonNull::from),
             _ => None,
         };
-        let pruned = self.scope.pruned.child(self.pruned, key);
-        self.child(Step::Key(key.to_owned()), value, pruned)
+        self.child(Step::Key(key.to_owned()), value)
     }
 
     pub fn child_index(&self, index: usize) -> Node {
@@ -204,11 +160,10 @@ impl Node {
             Some(Value::List(l)) => l.get(index).map(NonNull::from),
             _ => None,
         };
-        // Nothing is left out of a list's items.
-        self.child(Step::Index(index), value, 0)
+        self.child(Step::Index(index), value)
     }
 
-    fn child(&self, step: Step, value: Option<NonNull<Value>>, pruned: u32) -> Node {
+    fn child(&self, step: Step, value: Option<NonNull<Value>>) -> Node {
         Node {
             scope: self.scope.clone(),
             path: Some(Arc::new(Path {
@@ -216,7 +171,6 @@ impl Node {
                 step,
             })),
             value,
-            pruned,
         }
     }
 

@@ -249,6 +249,10 @@ fn is_plain_safe(s: &str) -> bool {
     if WORDS.iter().any(|w| s.eq_ignore_ascii_case(w)) {
         return false;
     }
+    // goyaml.v2 reads a number with every `_` dropped (`0_b0` is 0).
+    if first.is_ascii_digit() && bytes.contains(&b'_') {
+        return !looks_numeric(&s.replace('_', ""));
+    }
     !looks_numeric(s)
 }
 
@@ -274,7 +278,9 @@ fn looks_numeric(s: &str) -> bool {
             .strip_prefix(b"+")
             .or(exp.strip_prefix(b"-"))
             .unwrap_or(exp);
-        let exp_ok = !exp.is_empty() && exp.iter().all(u8::is_ascii_digit);
+        // goyaml.v2 drops every `_` before reading a number: `1e3_` is 1000.
+        let exp_ok = exp.iter().any(u8::is_ascii_digit)
+            && exp.iter().all(|b| b.is_ascii_digit() || *b == b'_');
         return mantissa_ok && exp_ok;
     }
     false
@@ -457,7 +463,8 @@ mod tests {
                     .all(|b| b.is_ascii_digit() || b == b'.' || b == b'_')
                 && mantissa.bytes().any(|b| b.is_ascii_digit());
             let exp = exp.strip_prefix(['+', '-']).unwrap_or(exp);
-            let exp_ok = !exp.is_empty() && exp.bytes().all(|b| b.is_ascii_digit());
+            let exp_ok = exp.bytes().any(|b| b.is_ascii_digit())
+                && exp.bytes().all(|b| b.is_ascii_digit() || b == b'_');
             return mantissa_ok && exp_ok;
         }
         false
@@ -516,6 +523,8 @@ mod tests {
             ("1.6.0", "\"1.6.0\""),
             ("1e3", "\"1e3\""),
             ("1E-5", "\"1E-5\""),
+            ("1e3_", "\"1e3_\""),
+            ("1_e_3", "\"1_e_3\""),
             ("0x1F", "\"0x1F\""),
             ("2001-12-14", "\"2001-12-14\""),
             ("a: b", "\"a: b\""),
@@ -835,5 +844,35 @@ mod tests {
         assert_eq!(truncate_bytes("abcdef", 3), "abc");
         assert_eq!(truncate_bytes("ab", 3), "ab");
         assert_eq!(truncate_bytes("aé", 2), "a");
+    }
+}
+
+/// What `yaml_string` leaves plain reads back as that very string with
+/// Helm's reader (goyaml.v2's resolution, `src/values/yaml.rs`).
+#[cfg(test)]
+mod reads_back {
+    #[test]
+    fn plain_strings_read_back_as_strings() {
+        let alphabet = ['1', '0', 'e', 'x', 'b', 'o', 'n', 'y', '.', '_', '-'];
+        let mut strings = vec![String::new()];
+        for _ in 0..4 {
+            strings = strings
+                .iter()
+                .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+                .chain(strings.iter().cloned())
+                .collect();
+            strings.sort();
+            strings.dedup();
+        }
+        for s in strings {
+            let written = super::yaml_string(&s);
+            let m = crate::values::yaml::parse_values(&format!("k: {written}\n"), "t")
+                .unwrap_or_else(|e| panic!("{s:?} as {written}: {e}"));
+            assert_eq!(
+                m.get("k"),
+                Some(&crate::values::Value::String(s.clone())),
+                "{s:?} written {written}"
+            );
+        }
     }
 }

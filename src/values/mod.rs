@@ -21,7 +21,6 @@ pub mod gofmt;
 pub mod map;
 pub mod merge;
 pub mod schema;
-pub mod shape;
 pub mod strvals;
 pub mod yaml;
 
