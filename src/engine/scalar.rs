@@ -1,6 +1,9 @@
 //! Pure helpers for the text the templates emit: YAML string scalars, Go
 //! durations, Kubernetes names, and Helm's byte truncation.
 
+use crate::values::yaml::parse_document;
+use crate::values::Value;
+
 /// Writes `s` as a YAML string scalar that every YAML reader (1.1 or 1.2)
 /// reads back as exactly `s`: plain when that is unambiguous, double-quoted
 /// with escapes otherwise. Plain output matches Helm's for well-formed values
@@ -33,167 +36,25 @@ pub fn yaml_value(s: &str) -> String {
     }
 }
 
-/// Whether goyaml.v2 reads `key: <s>` (in block context, the line followed
-/// by one indented no deeper than `key`) as the string `s`.
+/// Whether goyaml.v2 reads `key: <s>` as the string `s`: decided by
+/// difyx's YAML reader itself ([`crate::values::yaml`], goyaml.v2's rules),
+/// so the printer and the reader cannot disagree. Only one-line values
+/// qualify (a line break or another control character could carry the
+/// value out of its field), and never one holding `<no value>`, which
+/// Helm erases (§7 A4).
 pub fn reads_back_plain(s: &str) -> bool {
-    let b = s.as_bytes();
-    let (Some(&first), Some(&last)) = (b.first(), b.last()) else {
-        return false; // empty: null
-    };
-    // The scanner: a plain scalar cannot start with an indicator or a blank;
-    // `-`, `?` and `:` may start one when a non-blank follows.
-    let next_blank = |i: usize| matches!(b.get(i), None | Some(b' ' | b'\t'));
-    match first {
-        b' ' | b'\t' => return false,
-        b',' | b'[' | b']' | b'{' | b'}' | b'#' | b'&' | b'*' | b'!' | b'|' | b'>' | b'\''
-        | b'"' | b'%' | b'@' | b'`' => return false,
-        b'-' | b'?' | b':' if next_blank(1) => return false,
-        _ => {}
-    }
-    // Trailing blanks are dropped.
-    if matches!(last, b' ' | b'\t') {
+    if s.is_empty() || s.contains("<no value>") {
         return false;
     }
-    for (i, &c) in b.iter().enumerate() {
-        match c {
-            // `: ` (or `:` at the end) ends the scalar; ` #` starts a comment.
-            b':' if next_blank(i + 1) => return false,
-            b'#' if matches!(b[i - 1], b' ' | b'\t') => return false,
-            // Line breaks fold; other control characters are refused.
-            b'\t' => {}
-            0..=0x1f | 0x7f => return false,
-            _ => {}
-        }
-    }
-    // Line breaks (NEL, LS, PS) and characters the reader refuses (C1
-    // controls, noncharacters), and the BOM.
-    if s.chars().any(|c| {
-        matches!(
-            c,
-            '\u{80}'..='\u{9f}' | '\u{2028}' | '\u{2029}' | '\u{FEFF}' | '\u{FFFE}' | '\u{FFFF}'
-        )
-    }) {
+    if s.chars()
+        .any(|c| (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}'))
+    {
         return false;
     }
-    if s.contains("<no value>") {
-        return false;
+    match parse_document(&format!("k: {s}\n"), "a rendered value") {
+        Ok(Value::Map(m)) => m.len() == 1 && m.get("k").and_then(Value::as_str) == Some(s),
+        _ => false,
     }
-    // Other Unicode white space (U+00A0, U+3000, ...) is text to goyaml.v2,
-    // but difyx's own reader of rendered documents may trim it: quoted.
-    if s.chars().any(|c| !c.is_ascii() && c.is_whitespace()) {
-        return false;
-    }
-    resolves_to_string(s)
-}
-
-/// goyaml.v2's `resolve` for an untagged plain scalar: whether `s` stays a
-/// string (a timestamp does too, when decoded into an interface).
-fn resolves_to_string(s: &str) -> bool {
-    const SPECIAL: &[&str] = &[
-        "y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON", "n", "N", "no",
-        "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF", "~", "null", "Null", "NULL",
-        ".nan", ".NaN", ".NAN", ".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF", "-.inf",
-        "-.Inf", "-.INF",
-    ];
-    let b = s.as_bytes();
-    match b[0] {
-        // goyaml.v2 takes only the spellings in SPECIAL; difyx's own reader
-        // of rendered documents also takes `yEs`, `tRUE`…: quoted, so that
-        // difyx reads its output back as it means it.
-        b'y' | b'Y' | b'n' | b'N' | b't' | b'T' | b'f' | b'F' | b'o' | b'O' | b'~' => {
-            const BOOLS: &[&str] = &["y", "yes", "n", "no", "true", "false", "on", "off"];
-            !SPECIAL.contains(&s) && !BOOLS.iter().any(|w| s.eq_ignore_ascii_case(w))
-        }
-        b'.' => {
-            // Go's ParseFloat fails on overflow (`.5e999` stays a string).
-            let float = go_parses_float_dot(s) && finite_float(&s.replace('_', ""));
-            !SPECIAL.contains(&s) && !float
-        }
-        b'+' | b'-' | b'0'..=b'9' => {
-            if SPECIAL.contains(&s) {
-                return false;
-            }
-            let plain: String = s.chars().filter(|c| *c != '_').collect();
-            // A float out of range (`1e999`) is a string to goyaml.v2 but
-            // not to difyx's own reader: quoted too.
-            !(go_int_syntax(&plain) || yaml_style_float(&plain))
-        }
-        _ => true,
-    }
-}
-
-/// Whether Go's `strconv.ParseInt(s, 0, 64)` or `ParseUint(s, 0, 64)`
-/// accepts `s` (underscores already removed): an out-of-range integer is
-/// an error there, and goyaml.v2 goes on to try it as a float, then a string.
-fn go_int_syntax(s: &str) -> bool {
-    let (sign, s) = match s.as_bytes().first() {
-        Some(b'+') => (Some(b'+'), &s[1..]),
-        Some(b'-') => (Some(b'-'), &s[1..]),
-        _ => (None, s),
-    };
-    let b = s.as_bytes();
-    let (radix, digits) = if b.len() >= 2 && b[0] == b'0' {
-        match b[1] {
-            b'x' | b'X' => (16, &s[2..]),
-            b'o' | b'O' => (8, &s[2..]),
-            b'b' | b'B' => (2, &s[2..]),
-            _ => (8, &s[1..]),
-        }
-    } else {
-        (10, s)
-    };
-    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
-        return false;
-    }
-    let Ok(magnitude) = u64::from_str_radix(digits, radix) else {
-        return false; // beyond 64 bits
-    };
-    match sign {
-        Some(b'-') => magnitude <= 1 << 63,
-        Some(_) => magnitude < 1 << 63,
-        None => true,
-    }
-}
-
-/// A float goyaml.v2 accepts: Go's `ParseFloat` fails on overflow (`1e999`
-/// stays a string).
-fn finite_float(s: &str) -> bool {
-    s.parse::<f64>().is_ok_and(f64::is_finite)
-}
-
-/// goyaml.v2's `yamlStyleFloat`: `^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$`.
-fn yaml_style_float(s: &str) -> bool {
-    let s = s.strip_prefix(['+', '-']).unwrap_or(s);
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    let digits = |t: &str| !t.is_empty() && t.bytes().all(|c| c.is_ascii_digit());
-    let mantissa_ok = match mantissa.split_once('.') {
-        Some(("", frac)) => digits(frac),
-        Some((int, frac)) => digits(int) && (frac.is_empty() || digits(frac)),
-        None => digits(mantissa),
-    };
-    mantissa_ok && exp.is_none_or(|e| digits(e.strip_prefix(['+', '-']).unwrap_or(e)))
-}
-
-/// Go's `strconv.ParseFloat` for a string starting with `.`: digits with
-/// single underscores between them, then an optional exponent.
-fn go_parses_float_dot(s: &str) -> bool {
-    let (mantissa, exp) = match s.find(['e', 'E']) {
-        Some(i) => (&s[..i], Some(&s[i + 1..])),
-        None => (s, None),
-    };
-    // Digits separated by single underscores, no underscore at either end.
-    let digit_groups = |t: &str| {
-        !t.is_empty()
-            && t.split('_')
-                .all(|g| !g.is_empty() && g.bytes().all(|c| c.is_ascii_digit()))
-    };
-    let Some(frac) = mantissa.strip_prefix('.') else {
-        return false;
-    };
-    digit_groups(frac) && exp.is_none_or(|e| digit_groups(e.strip_prefix(['+', '-']).unwrap_or(e)))
 }
 
 /// A YAML double-quoted scalar, escaping `\`, `"` and every character that a
@@ -738,18 +599,9 @@ mod tests {
         ("ClusterSecretStore", true),
     ];
 
-    /// Plain to goyaml.v2 but quoted by difyx on purpose: difyx's own reader
-    /// of rendered documents would take them for a boolean, an infinite
-    /// float, or Helm would erase them (`<no value>`); a BOM and non-ASCII
-    /// white space, which other readers drop or trim.
-    const QUOTED_ON_PURPOSE: &[&str] = &[
-        "yEs",
-        "tRUE",
-        "1e999",
-        "<no value>",
-        "a\u{feff}b",
-        "a\u{a0}b",
-    ];
+    /// Plain to goyaml.v2 but quoted by difyx on purpose: Helm erases
+    /// `<no value>` (§7 A4).
+    const QUOTED_ON_PURPOSE: &[&str] = &["<no value>"];
 
     #[test]
     fn yaml_value_is_plain_exactly_where_helm_reads_the_raw_text_back() {

@@ -991,8 +991,12 @@ fn resolve(tag: &str, owned: String) -> (Resolved, Ir) {
     }
     match hint {
         b'.' => {
-            if let Some(f) = go_parse_float(s) {
-                return (Resolved::Float, Ir::Float(f));
+            // goyaml.v2 hands the text as it stands to Go's ParseFloat,
+            // which allows `_` between digits (`.5_0` is 0.5).
+            if go_underscores_ok(s) {
+                if let Some(f) = go_parse_float(&s.replace('_', "")) {
+                    return (Resolved::Float, Ir::Float(f));
+                }
             }
         }
         b'D' | b'S' => {
@@ -1091,6 +1095,27 @@ fn go_parse_float(s: &str) -> Option<f64> {
     }
     let f: f64 = s.parse().ok()?;
     f.is_finite().then_some(f)
+}
+
+/// Go's `strconv.underscoreOK` for a number without a base prefix: every
+/// `_` stands between two digits.
+fn go_underscores_ok(s: &str) -> bool {
+    let mut saw = b'^';
+    for &c in s.as_bytes() {
+        if c.is_ascii_digit() {
+            saw = b'0';
+        } else if c == b'_' {
+            if saw != b'0' {
+                return false;
+            }
+            saw = b'_';
+        } else if saw == b'_' {
+            return false;
+        } else {
+            saw = b'!';
+        }
+    }
+    saw != b'_'
 }
 
 #[derive(Debug)]

@@ -56,6 +56,10 @@ fn yaml_11_numbers_are_floats() {
         ("1e3", 1000.0),
         ("1.e3", 1000.0),
         (".5", 0.5),
+        // A leading `.` goes to Go's ParseFloat as written: `_` only
+        // between digits (checked against Helm 4.3.1).
+        (".5_0", 0.5),
+        (".5e1_0", 5e9),
         ("+.5", 0.5),
         ("1.", 1.0),
         ("1e-400", 0.0),
@@ -543,5 +547,13 @@ fn reading_speed() {
             best * 1e3,
             text.len() as f64 / best / 1e6
         );
+    }
+}
+
+#[test]
+fn a_leading_dot_with_misplaced_underscores_stays_a_string() {
+    // Go's ParseFloat refuses `_` next to a non-digit; so does goyaml.v2.
+    for s in ["._5", "._", ".5_e1", ".5__0"] {
+        assert_eq!(one(s), Value::from(s), "{s}");
     }
 }
