@@ -1,8 +1,7 @@
 //! Pure helpers for the text the templates emit: YAML string scalars, Go
 //! durations, Kubernetes names, and Helm's byte truncation.
 
-use crate::values::yaml::parse_document;
-use crate::values::Value;
+use crate::values::yaml::reads_back_as_plain_string;
 
 /// Writes `s` as a YAML string scalar that every YAML reader (1.1 or 1.2)
 /// reads back as exactly `s`: plain when that is unambiguous, double-quoted
@@ -51,10 +50,7 @@ pub fn reads_back_plain(s: &str) -> bool {
     {
         return false;
     }
-    match parse_document(&format!("k: {s}\n"), "a rendered value") {
-        Ok(Value::Map(m)) => m.len() == 1 && m.get("k").and_then(Value::as_str) == Some(s),
-        _ => false,
-    }
+    reads_back_as_plain_string(s)
 }
 
 /// A YAML double-quoted scalar, escaping `\`, `"` and every character that a

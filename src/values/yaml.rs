@@ -94,6 +94,28 @@ pub fn parse_values(text: &str, source: &str) -> Result<Map, YamlError> {
     Ok(out)
 }
 
+/// Whether `k: <s>`, one line of block YAML, reads back as the string `s`.
+///
+/// A value of letters, digits and `_./+-` that starts with a letter, a
+/// digit, `_`, `/` or `.` is one plain scalar to the scanner whatever it
+/// holds, so only goyaml.v2's resolution decides (`yes`, `1e3`, `.inf` are
+/// not strings); any other value is read in full.
+pub fn reads_back_as_plain_string(s: &str) -> bool {
+    let b = s.as_bytes();
+    let simple = b
+        .first()
+        .is_some_and(|&c| c.is_ascii_alphanumeric() || b"_/.".contains(&c))
+        && b.iter()
+            .all(|&c| c.is_ascii_alphanumeric() || b"_./+-".contains(&c));
+    if simple {
+        return matches!(resolve("", s.to_owned()).1, Ir::Str(_));
+    }
+    match parse_document(&format!("k: {s}\n"), "a rendered value") {
+        Ok(Value::Map(m)) => m.len() == 1 && m.get("k").and_then(Value::as_str) == Some(s),
+        _ => false,
+    }
+}
+
 /// Parses one YAML document of any shape (rendered manifests, golden
 /// files): the whole text is one stream, which must hold at most one
 /// document; none is null.

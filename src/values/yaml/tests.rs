@@ -557,3 +557,45 @@ fn a_leading_dot_with_misplaced_underscores_stays_a_string() {
         assert_eq!(one(s), Value::from(s), "{s}");
     }
 }
+
+#[test]
+fn plain_string_check_takes_the_short_way_only_where_the_long_way_agrees() {
+    // Every short string over the characters of the short way (and a few
+    // more) gets the same answer as reading `k: <s>` in full.
+    let alphabet = [
+        "a", "y", "e", "E", "n", "0", "1", "9", "_", ".", "/", "+", "-", "x", "o", "b", ":", "#",
+        " ",
+    ];
+    let full = |s: &str| match parse_document(&format!("k: {s}\n"), "t") {
+        Ok(Value::Map(m)) => m.len() == 1 && m.get("k").and_then(Value::as_str) == Some(s),
+        _ => false,
+    };
+    let mut strings = vec![String::new()];
+    for _ in 0..4 {
+        let longer: Vec<String> = strings
+            .iter()
+            .flat_map(|s| alphabet.iter().map(move |c| format!("{s}{c}")))
+            .collect();
+        strings.extend(longer);
+        strings.dedup();
+    }
+    for extra in [
+        "yes",
+        "Yes",
+        "tRUE",
+        "1e3",
+        "1_000",
+        ".inf",
+        "0x1F",
+        "0o17",
+        "2001-12-14",
+        "1:30",
+        "dify/api",
+        ".5_0",
+    ] {
+        strings.push(extra.to_owned());
+    }
+    for s in strings.iter().filter(|s| !s.is_empty()) {
+        assert_eq!(reads_back_as_plain_string(s), full(s), "{s:?}");
+    }
+}
