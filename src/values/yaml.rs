@@ -1012,13 +1012,11 @@ fn resolve(tag: &str, owned: String) -> (Resolved, Ir) {
         _ => {}
     }
     match hint {
-        b'.' => {
-            // goyaml.v2 hands the text as it stands to Go's ParseFloat,
-            // which allows `_` between digits (`.5_0` is 0.5).
-            if go_underscores_ok(s) {
-                if let Some(f) = go_parse_float(&s.replace('_', "")) {
-                    return (Resolved::Float, Ir::Float(f));
-                }
+        // goyaml.v2 hands the text as it stands to Go's ParseFloat, which
+        // allows `_` between digits (`.5_0` is 0.5).
+        b'.' if go_underscores_ok(s) => {
+            if let Some(f) = go_parse_float(&s.replace('_', "")) {
+                return (Resolved::Float, Ir::Float(f));
             }
         }
         b'D' | b'S' => {
