@@ -409,6 +409,13 @@ struct Anchor {
 enum Stop {
     Error(YamlError),
     Rewrite(String),
+    /// A `\'` at this offset: rewrite it and every later one.
+    Escapes(usize),
+    /// The first unchecked speculative `\x27` is not in double quotes;
+    /// nor are the later ones before offset `back`.
+    Unchecked {
+        back: usize,
+    },
 }
 
 impl From<YamlError> for Stop {
@@ -428,10 +435,26 @@ struct Composer<'a> {
     open: Vec<String>,
     decoded: u64,
     aliased: u64,
+    /// Speculative `\x27`s to check (see [`compose_with_rewrites`]), and
+    /// how many are checked.
+    spec: &'a [usize],
+    checked: usize,
+    /// Whether a `\'` error starts a speculation (or is one rewrite).
+    speculate: bool,
 }
 
-/// At most this many rewrites of one text (each is one reparse).
+/// At most this many one-at-a-time rewrites of one text (each is one
+/// reparse). The `\'` escapes, rewritten all at once on speculation (see
+/// [`compose_with_rewrites`]), do not count.
 const MAX_REWRITES: usize = 1000;
+
+#[cfg(test)]
+thread_local! {
+    /// How many times the reader has run libyaml over a text (tests only).
+    static PARSES: std::cell::Cell<usize> = const { std::cell::Cell::new(0) };
+    /// Rewrite `\'` one at a time, as a reference (tests only).
+    static ONE_AT_A_TIME: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
 
 fn read_first_document(text: &str, ctx: &Ctx<'_>) -> Result<Option<Ir>, YamlError> {
     Ok(compose_with_rewrites(text, ctx, true)?.into_iter().next())
@@ -441,13 +464,38 @@ fn read_stream(text: &str, ctx: &Ctx<'_>) -> Result<Vec<Ir>, YamlError> {
     compose_with_rewrites(text, ctx, false)
 }
 
+/// Composes `text`, rewriting what goyaml.v2 reads but libyaml 0.2.5 does
+/// not, and reading it again.
+///
+/// A `\'` (goyaml.v2's escape, an error to libyaml) is written `\x27`. On
+/// the first one, every later `\'` that would be an escape in double
+/// quotes (an odd run of backslashes before the `'`) is rewritten too, on
+/// speculation, and the composer checks from the events' marks that each
+/// lies between the quotes of a double-quoted scalar. Up to the first one
+/// that does not, the text is goyaml.v2's; that one is in a comment or a
+/// plain, single-quoted or block scalar, and is written back as it was
+/// (with the later ones of the same comment, plain or block scalar) before
+/// the text is read again. So the escapes cost a few reads however many
+/// there are, and every one ends up as one-at-a-time rewrites would leave
+/// it. If another rewrite or an error comes while some are unchecked, those
+/// are written back and the rest is done one rewrite at a time.
 fn compose_with_rewrites(
     text: &str,
     ctx: &Ctx<'_>,
     first_only: bool,
 ) -> Result<Vec<Ir>, YamlError> {
     let mut text = Cow::Borrowed(text);
-    for _ in 0..=MAX_REWRITES {
+    // Unchecked speculative `\x27`s: byte offsets of their backslash.
+    let mut spec: Vec<usize> = Vec::new();
+    let mut speculate = true;
+    #[cfg(test)]
+    if ONE_AT_A_TIME.with(std::cell::Cell::get) {
+        speculate = false;
+    }
+    let mut rewrites = 0;
+    loop {
+        #[cfg(test)]
+        PARSES.with(|p| p.set(p.get() + 1));
         let here = Ctx {
             source: ctx.source,
             text: &text,
@@ -461,14 +509,139 @@ fn compose_with_rewrites(
             open: Vec::new(),
             decoded: 0,
             aliased: 0,
+            spec: &spec,
+            checked: 0,
+            speculate,
         };
-        match composer.run(first_only) {
+        let result = composer.run(first_only);
+        let checked = composer.checked;
+        // Checked ones are goyaml.v2's escapes: they stay.
+        spec.drain(..checked);
+        match result {
             Ok(docs) => return Ok(docs),
+            Err(Stop::Unchecked { back }) => {
+                let n = spec.iter().skip(1).take_while(|&&p| p < back).count() + 1;
+                let undo: Vec<usize> = spec.drain(..n).collect();
+                let (new, _) = edit(&text, &undo, "\\x27", "\\'", &mut spec);
+                text = Cow::Owned(new);
+            }
+            Err(Stop::Escapes(i)) => {
+                let at = escapes_from(&text, i);
+                let (new, mut done) = edit(&text, &at, "\\'", "\\x27", &mut spec);
+                text = Cow::Owned(new);
+                spec.append(&mut done);
+                spec.sort_unstable();
+            }
+            Err(Stop::Rewrite(new)) if !spec.is_empty() => {
+                // The rewrite stays if every unchecked `\x27` is past it
+                // (the text before is goyaml.v2's), moved with the bytes.
+                let (a, b) = (text.as_bytes(), new.as_bytes());
+                let prefix = a.iter().zip(b).take_while(|(x, y)| x == y).count();
+                let room = a.len().min(b.len()) - prefix;
+                let suffix = a
+                    .iter()
+                    .rev()
+                    .zip(b.iter().rev())
+                    .take(room)
+                    .take_while(|(x, y)| x == y)
+                    .count();
+                if spec[0] < a.len() - suffix {
+                    let undo = std::mem::take(&mut spec);
+                    let (back, _) = edit(&text, &undo, "\\x27", "\\'", &mut spec);
+                    text = Cow::Owned(back);
+                    speculate = false;
+                    continue;
+                }
+                rewrites += 1;
+                if rewrites > MAX_REWRITES {
+                    return Err(ctx.error("too many goyaml.v2-specific constructs to read"));
+                }
+                for p in &mut spec {
+                    *p = *p + b.len() - a.len();
+                }
+                text = Cow::Owned(new);
+            }
+            Err(_) if !spec.is_empty() => {
+                // An error with unchecked ones: they are written back, the
+                // rest is done one rewrite at a time.
+                let undo = std::mem::take(&mut spec);
+                let (new, _) = edit(&text, &undo, "\\x27", "\\'", &mut spec);
+                text = Cow::Owned(new);
+                speculate = false;
+            }
             Err(Stop::Error(e)) => return Err(e),
-            Err(Stop::Rewrite(new)) => text = Cow::Owned(new),
+            Err(Stop::Rewrite(new)) => {
+                rewrites += 1;
+                if rewrites > MAX_REWRITES {
+                    return Err(ctx.error("too many goyaml.v2-specific constructs to read"));
+                }
+                text = Cow::Owned(new);
+            }
         }
     }
-    Err(ctx.error("too many goyaml.v2-specific constructs to read"))
+}
+
+/// `text` with `from` at each of the (sorted) byte offsets `at` replaced
+/// by `to`; the new offsets of the replacements, and `others` (sorted, none
+/// inside a replaced span) moved to where their bytes went.
+fn edit(
+    text: &str,
+    at: &[usize],
+    from: &str,
+    to: &str,
+    others: &mut [usize],
+) -> (String, Vec<usize>) {
+    let mut out = String::with_capacity(text.len() + at.len() * to.len());
+    let mut done = Vec::with_capacity(at.len());
+    let mut last = 0;
+    for &i in at {
+        debug_assert_eq!(text.get(i..i + from.len()), Some(from));
+        out.push_str(&text[last..i]);
+        done.push(out.len());
+        out.push_str(to);
+        last = i + from.len();
+    }
+    out.push_str(&text[last..]);
+    let mut k = 0;
+    for p in others.iter_mut() {
+        while k < at.len() && at[k] < *p {
+            k += 1;
+        }
+        *p = *p + k * to.len() - k * from.len();
+    }
+    (out, done)
+}
+
+/// The offsets of the `\'` from byte `i` on that would be escapes in
+/// double quotes: the `\` ends an odd run of backslashes.
+fn escapes_from(text: &str, i: usize) -> Vec<usize> {
+    let b = text.as_bytes();
+    let mut out = Vec::new();
+    for j in i + 1..b.len() {
+        if b[j] == b'\'' && b[j - 1] == b'\\' {
+            let run = b[..j].iter().rev().take_while(|&&c| c == b'\\').count();
+            if run % 2 == 1 {
+                out.push(j - 1);
+            }
+        }
+    }
+    out
+}
+
+/// The offset of the opening quote of the double-quoted scalar whose event
+/// spans bytes `start..end` (after any anchor or tag): the last `"` before
+/// the closing one that no odd run of backslashes escapes.
+fn double_quote_open(text: &str, start: usize, end: usize) -> Option<usize> {
+    let b = text.as_bytes().get(start..end)?;
+    if b.last() != Some(&b'"') {
+        return None;
+    }
+    (0..b.len() - 1)
+        .rev()
+        .find(|&j| {
+            b[j] == b'"' && b[..j].iter().rev().take_while(|&&c| c == b'\\').count() % 2 == 0
+        })
+        .map(|j| start + j)
 }
 
 impl Composer<'_> {
@@ -482,6 +655,9 @@ impl Composer<'_> {
                 Err(e) => return Err(self.scanner_error(&e)),
             };
             let mark = event.start_mark;
+            if self.checked < self.spec.len() {
+                self.check_spec(&event)?;
+            }
             match event.data {
                 EventData::StreamStart => {}
                 EventData::StreamEnd => return Ok(docs),
@@ -574,7 +750,41 @@ impl Composer<'_> {
         }
     }
 
-    /// A libyaml error, or the rewrite that reads the text as goyaml.v2 does.
+    /// Checks the speculative `\x27`s before the end of `event`: each must
+    /// be between the quotes of a double-quoted scalar.
+    fn check_spec(&mut self, event: &events::Event) -> Result<(), Stop> {
+        let (start, end) = (self.offset(event.start_mark), self.offset(event.end_mark));
+        while let Some(&p) = self.spec.get(self.checked) {
+            if p >= end {
+                break;
+            }
+            let style = match &event.data {
+                EventData::Scalar { style, .. } => Some(*style),
+                _ => None,
+            };
+            if style == Some(ScalarStyle::DoubleQuoted)
+                && double_quote_open(self.text, start, end).is_some_and(|open| open < p)
+            {
+                self.checked += 1;
+                continue;
+            }
+            // Before the event: a comment, which ends at its line's end.
+            // In a plain or block scalar: its end does not move either.
+            let back = if p < start {
+                start
+            } else if matches!(
+                style,
+                Some(ScalarStyle::Plain | ScalarStyle::Literal | ScalarStyle::Folded)
+            ) {
+                end
+            } else {
+                p + 1
+            };
+            return Err(Stop::Unchecked { back });
+        }
+        Ok(())
+    }
+
     /// The byte offset in the text of a mark (libyaml does not count a
     /// byte-order mark).
     fn offset(&self, mark: Mark) -> usize {
@@ -586,6 +796,7 @@ impl Composer<'_> {
         mark.index as usize + bom
     }
 
+    /// A libyaml error, or the rewrite that reads the text as goyaml.v2 does.
     fn scanner_error(&self, e: &events::Error) -> Stop {
         let at = |m: Option<Mark>| m.map(|m| self.offset(m));
         match e.problem() {
@@ -593,6 +804,9 @@ impl Composer<'_> {
             "found unknown escape character" => {
                 if let Some(i) = at(e.problem_mark()) {
                     if self.text.get(i..i + 2) == Some("\\'") {
+                        if self.speculate {
+                            return Stop::Escapes(i);
+                        }
                         let mut new = String::with_capacity(self.text.len() + 2);
                         new.push_str(&self.text[..i]);
                         new.push_str("\\x27");

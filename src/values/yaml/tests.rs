@@ -599,3 +599,152 @@ fn plain_string_check_takes_the_short_way_only_where_the_long_way_agrees() {
         assert_eq!(reads_back_as_plain_string(s), full(s), "{s:?}");
     }
 }
+
+/// Reads `text`, counting how many times libyaml ran over it.
+fn parse_counting(text: &str) -> (Result<Map, String>, usize) {
+    PARSES.with(|p| p.set(0));
+    let out = parse(text);
+    (out, PARSES.with(std::cell::Cell::get))
+}
+
+/// Thousands of `\'` escapes read as Helm reads them, in a few reads of
+/// the text (one rewrite and reread each made reading quadratic, and more
+/// than 1,000 failed).
+#[test]
+fn many_quote_escapes_cost_a_few_reads() {
+    let text: String = (0..2000)
+        .map(|i| format!("k{i}: \"it\\'s {i}\"\n"))
+        .collect();
+    let (m, reads) = parse_counting(&text);
+    let m = m.unwrap();
+    assert_eq!(m.len(), 2000);
+    for i in [0, 1, 999, 1999] {
+        assert_eq!(m[&format!("k{i}")], Value::from(format!("it's {i}")));
+    }
+    assert!(reads <= 4, "{reads} reads");
+    // Without escapes: one read.
+    assert_eq!(parse_counting("a: \"b\"\n").1, 1);
+}
+
+/// A `\'` outside double quotes is two characters, whatever escapes come
+/// before or after it (expectations from Helm 4.3.1).
+#[test]
+fn quote_escapes_only_in_double_quotes() {
+    let text = r#"a: "x\'y"
+b: 'it\''s'
+c: plain\'s
+# comment don\'t
+d: |
+  echo \'hi\'
+e: "\\'"
+f: "\\\'"
+g: "p\'q" # r\'s
+h: [a:, "b\'", !t[x] "c\'"]
+i: !a[b] "c\'"
+j: >
+  fold\'d
+k: "end\'"
+"#;
+    let (m, reads) = parse_counting(text);
+    let m = m.unwrap();
+    let s = |k: &str| m[k].clone();
+    assert_eq!(s("a"), Value::from("x'y"));
+    assert_eq!(s("b"), Value::from("it\\'s"));
+    assert_eq!(s("c"), Value::from("plain\\'s"));
+    assert_eq!(s("d"), Value::from("echo \\'hi\\'\n"));
+    assert_eq!(s("e"), Value::from("\\'"));
+    assert_eq!(s("f"), Value::from("\\'"));
+    assert_eq!(s("g"), Value::from("p'q"));
+    assert_eq!(
+        s("h"),
+        Value::List(vec!["a:".into(), "b'".into(), "c'".into()])
+    );
+    assert_eq!(s("i"), Value::from("c'"));
+    assert_eq!(s("j"), Value::from("fold\\'d\n"));
+    assert_eq!(s("k"), Value::from("end'"));
+    assert!(reads < 20, "{reads} reads");
+}
+
+/// Errors after (or among) escapes point where they did.
+#[test]
+fn quote_escapes_keep_error_places() {
+    let err = parse("a: \"x\\'\"\nb: \"y\\'\"\nc: [1, 2\nd: \"z\\'\"\n").unwrap_err();
+    assert!(err.starts_with("failed to parse t.yaml:4:"), "{err}");
+    let err = parse("a: \"x\\'\"\nb: 'y\\'s'\nc: \"\\'\"\n").unwrap_err();
+    assert!(err.starts_with("failed to parse t.yaml:2:"), "{err}");
+    let err = parse("a: \"x\\'\"\nb: \"y\\/\"\nc: \"\\'\"\n").unwrap_err();
+    assert!(err.starts_with("failed to parse t.yaml:2:6:"), "{err}");
+}
+
+/// Many escapes and many other goyaml.v2 constructs in one text.
+#[test]
+fn quote_escapes_mixed_with_other_rewrites() {
+    let text: String = (0..300)
+        .map(|i| format!("k{i}: [\"it\\'s\", a:, !t[x] {i}]  # don\\'t\n"))
+        .collect();
+    let m = parse(&text).unwrap();
+    assert_eq!(
+        m["k299"],
+        Value::List(vec!["it's".into(), "a:".into(), "299".into()])
+    );
+}
+
+/// Speculative rewriting reads every text as one rewrite at a time does:
+/// texts made of escapes, quotes, comments, block and flow scalars.
+#[test]
+fn quote_escapes_speculation_matches_one_at_a_time() {
+    const BITS: &[&str] = &[
+        "\\'", "\\\\'", "'", "\"", "\\", "#", " # ", "\n", "\n  ", ": ", "a", "k: ", "- ", "[",
+        "]", "{", "}", ", ", "|\n  ", ">\n  ", "!t[x] ", "&a ", "*a", ":", "x:]", "\t",
+    ];
+    let mut seed: u64 = 0x5eed;
+    let mut next = |n: usize| {
+        seed = seed
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((seed >> 33) as usize) % n
+    };
+    let mut differ = Vec::new();
+    let (mut speculated, mut speculated_ok) = (0, 0);
+    for case in 0..20_000 {
+        let mut text = String::new();
+        for line in 0..1 + next(6) {
+            text.push_str(&format!("k{line}: "));
+            let quoted = next(3) == 0;
+            if quoted {
+                text.push('"');
+            }
+            for _ in 0..next(8) {
+                text.push_str(BITS[next(BITS.len())]);
+            }
+            if quoted {
+                text.push('"');
+            }
+            text.push('\n');
+        }
+        PARSES.with(|p| p.set(0));
+        let fast = parse(&text);
+        if PARSES.with(std::cell::Cell::get) > 1 {
+            speculated += 1;
+            if fast.is_ok() {
+                speculated_ok += 1;
+            }
+        }
+        ONE_AT_A_TIME.with(|f| f.set(true));
+        let slow = parse(&text);
+        ONE_AT_A_TIME.with(|f| f.set(false));
+        if fast != slow {
+            differ.push(format!(
+                "case {case}: {text:?}\n  fast {fast:?}\n  slow {slow:?}"
+            ));
+        }
+    }
+    eprintln!("{speculated} reread, {speculated_ok} of them read");
+    assert!(speculated_ok > 100, "{speculated_ok}");
+    assert!(
+        differ.is_empty(),
+        "{}\n{}",
+        differ.len(),
+        differ[..differ.len().min(5)].join("\n")
+    );
+}
