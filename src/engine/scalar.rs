@@ -45,9 +45,14 @@ pub fn reads_back_plain(s: &str) -> bool {
     if s.is_empty() || s.contains("<no value>") {
         return false;
     }
-    if s.chars()
-        .any(|c| (c.is_control() && c != '\t') || matches!(c, '\u{2028}' | '\u{2029}'))
-    {
+    // Non-ASCII white space (U+00A0, U+3000…) is text to goyaml.v2, but
+    // `trim` (minijinja's, as Go's strings.TrimSpace) takes it: a value at
+    // the end of a trimmed template would lose it. Quoted.
+    if s.chars().any(|c| {
+        (c.is_control() && c != '\t')
+            || matches!(c, '\u{2028}' | '\u{2029}')
+            || (!c.is_ascii() && c.is_whitespace())
+    }) {
         return false;
     }
     reads_back_as_plain_string(s)
@@ -596,8 +601,8 @@ mod tests {
     ];
 
     /// Plain to goyaml.v2 but quoted by difyx on purpose: Helm erases
-    /// `<no value>` (§7 A4).
-    const QUOTED_ON_PURPOSE: &[&str] = &["<no value>"];
+    /// `<no value>` (§7 A4); `trim` takes non-ASCII white space.
+    const QUOTED_ON_PURPOSE: &[&str] = &["<no value>", "a\u{a0}b"];
 
     #[test]
     fn yaml_value_is_plain_exactly_where_helm_reads_the_raw_text_back() {
