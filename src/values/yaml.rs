@@ -906,17 +906,19 @@ impl Composer<'_> {
                 let Some(open) = src.find('"') else {
                     return Ok(());
                 };
-                let (s, src) = (s + open, &src[open..]);
-                let mut chars = src.char_indices();
-                while let Some((i, c)) = chars.next() {
-                    if c == '\\' {
-                        if let Some((_, '/')) = chars.next() {
-                            let mark = mark_at(self.text, s + i);
-                            return Err(self.ctx.error_at(
-                                mark,
-                                "found unknown escape character \\/ (while parsing a quoted scalar; Helm's YAML reader has no \\/ escape: write / alone)",
-                            ));
-                        }
+                let (s, src) = (s + open, &src.as_bytes()[open..]);
+                // Each `\` escapes the byte after it (a `\` is never part
+                // of a longer character).
+                let mut from = 0;
+                while let Some(i) = src.get(from..).and_then(|r| memchr::memchr(b'\\', r)) {
+                    let i = from + i;
+                    from = i + 2;
+                    if src.get(i + 1) == Some(&b'/') {
+                        let mark = mark_at(self.text, s + i);
+                        return Err(self.ctx.error_at(
+                            mark,
+                            "found unknown escape character \\/ (while parsing a quoted scalar; Helm's YAML reader has no \\/ escape: write / alone)",
+                        ));
                     }
                 }
             }

@@ -205,7 +205,11 @@ unsafe fn convert(event: &unsafe_libyaml::yaml_event_t) -> Event {
             } else {
                 // SAFETY: libyaml gives the value's length (it may hold NUL).
                 let bytes = unsafe { std::slice::from_raw_parts(s.value, s.length as usize) };
-                String::from_utf8_lossy(bytes).into_owned()
+                // Valid UTF-8 from a valid text; the fast check first.
+                match std::str::from_utf8(bytes) {
+                    Ok(s) => s.to_owned(),
+                    Err(_) => String::from_utf8_lossy(bytes).into_owned(),
+                }
             };
             EventData::Scalar {
                 anchor: unsafe { owned(s.anchor) },
