@@ -38,7 +38,6 @@
 use std::borrow::Cow;
 use std::collections::HashMap;
 use std::fmt::Write as _;
-use std::hash::BuildHasherDefault;
 
 mod events;
 
@@ -326,45 +325,7 @@ impl std::hash::Hash for Key {
 struct IrMap {
     entries: Vec<(Key, Ir)>,
     /// Built once the map is large enough for linear search to cost.
-    index: Option<HashMap<Key, usize, BuildHasherDefault<KeyHasher>>>,
-}
-
-/// FxHash's mixing (rustc's): keys are a values file's, a few words each,
-/// where SipHash cost a tenth of the composer.
-#[derive(Default)]
-struct KeyHasher(u64);
-
-impl KeyHasher {
-    fn add(&mut self, word: u64) {
-        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
-    }
-}
-
-impl std::hash::Hasher for KeyHasher {
-    fn write(&mut self, bytes: &[u8]) {
-        let mut chunks = bytes.chunks_exact(8);
-        for c in &mut chunks {
-            self.add(u64::from_le_bytes(c.try_into().unwrap_or_default()));
-        }
-        let rest = chunks.remainder();
-        if !rest.is_empty() {
-            let mut last = [0u8; 8];
-            last[..rest.len()].copy_from_slice(rest);
-            self.add(u64::from_le_bytes(last));
-        }
-    }
-    fn write_u8(&mut self, i: u8) {
-        self.add(u64::from(i));
-    }
-    fn write_u64(&mut self, i: u64) {
-        self.add(i);
-    }
-    fn write_usize(&mut self, i: usize) {
-        self.add(i as u64);
-    }
-    fn finish(&self) -> u64 {
-        self.0
-    }
+    index: Option<HashMap<Key, usize>>,
 }
 
 const INDEX_FROM: usize = 16;
@@ -387,8 +348,7 @@ impl IrMap {
                 index.insert(key.clone(), self.entries.len());
             }
         } else if self.entries.len() >= INDEX_FROM {
-            let mut index =
-                HashMap::with_capacity_and_hasher(self.entries.len() * 2, Default::default());
+            let mut index = HashMap::with_capacity(self.entries.len() * 2);
             for (i, (k, _)) in self.entries.iter().enumerate() {
                 if !matches!(k, Key::Float(f) if f.is_nan()) {
                     index.insert(k.clone(), i);
