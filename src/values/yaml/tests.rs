@@ -523,33 +523,6 @@ fn real_values_files_read() {
     }
 }
 
-/// Reading speed on the two real files (`cargo test --profile proptest --lib
-/// values::yaml::tests::reading_speed -- --ignored --nocapture`).
-#[test]
-#[ignore]
-fn reading_speed() {
-    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
-    for file in [
-        "../shared/upstream/0.27.0/values.yaml",
-        "tests/fixtures/production-values.yaml",
-    ] {
-        let text = std::fs::read_to_string(root.join(file)).unwrap();
-        let mut best = f64::MAX;
-        for _ in 0..50 {
-            let t = std::time::Instant::now();
-            let m = parse_values(&text, file).unwrap();
-            best = best.min(t.elapsed().as_secs_f64());
-            drop(m);
-        }
-        eprintln!(
-            "{file}: {} bytes in {:.3} ms ({:.0} MB/s)",
-            text.len(),
-            best * 1e3,
-            text.len() as f64 / best / 1e6
-        );
-    }
-}
-
 #[test]
 fn a_leading_dot_with_misplaced_underscores_stays_a_string() {
     // Go's ParseFloat refuses `_` next to a non-digit; so does goyaml.v2.
