@@ -32,12 +32,12 @@ use std::process::{Command, Output, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Mutex, OnceLock};
 
-use common::{raw_external_secrets, repo_dir, shared_dir};
+use common::{
+    helm_if_present, helm_version, on_path, raw_external_secrets, repo_dir, shared_dir, Rng,
+    HELM_VERSION,
+};
 use difyx::values::yaml::parse_document;
 use difyx::values::Value;
-
-/// The Helm version the project matches.
-const HELM_VERSION: &str = "v4.3.1";
 
 /// What Helm does with a case (checked, so that a case tests what it says).
 #[derive(Clone, Copy, Debug)]
@@ -508,25 +508,6 @@ fn shell_quote(s: &str) -> String {
     } else {
         format!("'{}'", s.replace('\'', "'\\''"))
     }
-}
-
-/// The version line of a helm binary, if it runs.
-fn helm_version(path: &Path) -> Option<String> {
-    let out = Command::new(path)
-        .args(["version", "--short"])
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-fn on_path(name: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|d| d.join(name))
-        .find(|p| p.is_file())
 }
 
 /// Real Helm 4.3.1, found or installed once; panics when it cannot be had.
@@ -1027,64 +1008,6 @@ fn numbers_print_as_helms_to_yaml_does() {
 // ExternalSecrets of the real chart, byte for byte
 // ---------------------------------------------------------------------------
 
-/// Helm 4.3.1 for the tests below, which skip (loudly) without it unless
-/// `DIFYX_REQUIRE_HELM=1`: `$DIFYX_HELM`, `target/tools/helm`, `../tools/helm`,
-/// `helm` on `PATH` — nothing is installed.
-fn helm_if_present() -> Option<PathBuf> {
-    let is_wanted = |p: &Path| helm_version(p).is_some_and(|v| v.starts_with(HELM_VERSION));
-    let found = std::env::var_os("DIFYX_HELM")
-        .map(PathBuf::from)
-        .into_iter()
-        .chain([
-            repo_dir().join("target/tools/helm"),
-            repo_dir().join("../tools/helm"),
-        ])
-        .chain(on_path("helm"))
-        .find(|p| p.is_file() && is_wanted(p));
-    if found.is_none() {
-        let required = std::env::var("DIFYX_REQUIRE_HELM").is_ok_and(|v| v == "1");
-        assert!(
-            !required,
-            "DIFYX_REQUIRE_HELM=1 but no Helm {HELM_VERSION} found ($DIFYX_HELM, target/tools/helm, ../tools/helm, PATH)"
-        );
-        eprintln!(
-            "\n*** SKIPPED: no Helm {HELM_VERSION} ($DIFYX_HELM, target/tools/helm, ../tools/helm, PATH); \
-             the ExternalSecret byte comparison did not run. Set DIFYX_REQUIRE_HELM=1 to make this an error. ***\n"
-        );
-    }
-    found
-}
-
-/// A small deterministic generator (xorshift64*), so that every run checks
-/// the same configurations and a failure names a reproducible seed.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.next() % 100 < percent
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    /// A random subset of `items`, in a random order.
-    fn subset<'a>(&mut self, items: &[&'a str]) -> Vec<&'a str> {
-        let mut v: Vec<&str> = items.iter().copied().filter(|_| self.chance(50)).collect();
-        for i in (1..v.len()).rev() {
-            v.swap(i, self.below(i + 1));
-        }
-        v
-    }
-}
-
 /// Strings that Helm pastes raw and that read back as themselves (checked
 /// with Helm): difyx must print them exactly as Helm does, unquoted.
 const WELL_FORMED_ODD: &[&str] = &[
@@ -1290,7 +1213,7 @@ fn external_secret_config(rng: &mut Rng) -> (String, Vec<String>) {
 /// `DIFYX_HELM_DIFF_CASES` sets how many (default 60).
 #[test]
 fn external_secrets_are_byte_identical_to_helm_on_generated_values() {
-    let Some(helm) = helm_if_present() else {
+    let Some(helm) = helm_if_present("the ExternalSecret byte comparison") else {
         return;
     };
     let chart = shared_dir().join("upstream/0.27.0");

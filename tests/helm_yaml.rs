@@ -36,69 +36,9 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Mutex;
 
-use common::repo_dir;
+use common::{helm_if_present, Rng};
 use difyx::values::yaml::parse_document;
 use difyx::values::Value;
-
-const HELM_VERSION: &str = "v4.3.1";
-
-fn helm_version(path: &Path) -> Option<String> {
-    let out = Command::new(path)
-        .args(["version", "--short"])
-        .stderr(Stdio::null())
-        .output()
-        .ok()?;
-    out.status
-        .success()
-        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
-}
-
-/// Helm 4.3.1, or `None` (after saying why) when it is not to be had.
-fn find_helm() -> Option<PathBuf> {
-    let wanted = |p: &Path| helm_version(p).is_some_and(|v| v.starts_with(HELM_VERSION));
-    let mut candidates: Vec<PathBuf> = Vec::new();
-    if let Some(p) = std::env::var_os("DIFYX_HELM") {
-        candidates.push(PathBuf::from(p));
-    }
-    candidates.push(repo_dir().join("target/tools/helm"));
-    if let Some(path) = std::env::var_os("PATH") {
-        candidates.extend(std::env::split_paths(&path).map(|d| d.join("helm")));
-    }
-    if let Some(found) = candidates.iter().find(|p| p.is_file() && wanted(p)) {
-        return Some(found.clone());
-    }
-    let required = std::env::var("DIFYX_REQUIRE_HELM").is_ok_and(|v| v == "1");
-    assert!(
-        !required,
-        "DIFYX_REQUIRE_HELM=1 but no Helm {HELM_VERSION} in $DIFYX_HELM, target/tools/helm or on PATH"
-    );
-    eprintln!(
-        "\n*** helm_yaml: SKIPPED: no Helm {HELM_VERSION} found ($DIFYX_HELM, target/tools/helm, PATH). \
-         Install it with `bash ../shared/tools/get-helm.sh target/tools`. ***\n"
-    );
-    None
-}
-
-/// xorshift64*: small, seeded, reproducible.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len())]
-    }
-    fn chance(&mut self, percent: usize) -> bool {
-        self.below(100) < percent
-    }
-}
 
 /// Plain scalars: YAML 1.1 spellings, numbers of every base, oddities.
 const PLAIN: &[&str] = &[
@@ -622,7 +562,9 @@ fn values(stdout: &str) -> Result<Value, String> {
 
 #[test]
 fn difyx_reads_random_values_files_as_helm_does() {
-    let Some(helm) = find_helm() else { return };
+    let Some(helm) = helm_if_present("helm_yaml") else {
+        return;
+    };
     let cases: usize = std::env::var("HELM_YAML_CASES")
         .ok()
         .and_then(|n| n.parse().ok())

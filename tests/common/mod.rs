@@ -134,3 +134,86 @@ pub fn raw_external_secrets(stream: &str) -> Vec<(String, &str)> {
         .filter_map(|d| raw_external_secret_id(d).map(|id| (id, d)))
         .collect()
 }
+
+/// The Helm the differential tests compare with.
+pub const HELM_VERSION: &str = "v4.3.1";
+
+/// The version line of a helm binary, if it runs.
+pub fn helm_version(path: &Path) -> Option<String> {
+    let out = Command::new(path)
+        .args(["version", "--short"])
+        .stderr(Stdio::null())
+        .output()
+        .ok()?;
+    out.status
+        .success()
+        .then(|| String::from_utf8_lossy(&out.stdout).trim().to_owned())
+}
+
+/// The first `name` on `PATH`.
+pub fn on_path(name: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH")?;
+    std::env::split_paths(&path)
+        .map(|d| d.join(name))
+        .find(|p| p.is_file())
+}
+
+/// Helm 4.3.1 where it already is (`$DIFYX_HELM`, `target/tools/helm`,
+/// `../tools/helm`, `helm` on `PATH`; nothing is installed). Without it,
+/// `None` after a loud SKIPPED naming `what` did not run, or a panic when
+/// `DIFYX_REQUIRE_HELM=1`.
+pub fn helm_if_present(what: &str) -> Option<PathBuf> {
+    let is_wanted = |p: &Path| helm_version(p).is_some_and(|v| v.starts_with(HELM_VERSION));
+    let found = std::env::var_os("DIFYX_HELM")
+        .map(PathBuf::from)
+        .into_iter()
+        .chain([
+            repo_dir().join("target/tools/helm"),
+            repo_dir().join("../tools/helm"),
+        ])
+        .chain(on_path("helm"))
+        .find(|p| p.is_file() && is_wanted(p));
+    if found.is_none() {
+        let required = std::env::var("DIFYX_REQUIRE_HELM").is_ok_and(|v| v == "1");
+        assert!(
+            !required,
+            "DIFYX_REQUIRE_HELM=1 but no Helm {HELM_VERSION} found ($DIFYX_HELM, target/tools/helm, ../tools/helm, PATH)"
+        );
+        eprintln!(
+            "\n*** SKIPPED: no Helm {HELM_VERSION} ($DIFYX_HELM, target/tools/helm, ../tools/helm, PATH); \
+             {what} did not run. Install it with `bash ../shared/tools/get-helm.sh target/tools`, \
+             or set DIFYX_REQUIRE_HELM=1 to make this an error. ***\n"
+        );
+    }
+    found
+}
+
+/// A small deterministic generator (xorshift64*): every run checks the
+/// same cases, and a failure names a reproducible seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
+    }
+    pub fn below(&mut self, n: usize) -> usize {
+        (self.next() % n as u64) as usize
+    }
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.next() % 100 < percent
+    }
+    pub fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
+        items[self.below(items.len())]
+    }
+    /// About half of `items`, shuffled.
+    pub fn subset<'a>(&mut self, items: &[&'a str]) -> Vec<&'a str> {
+        let mut v: Vec<&str> = items.iter().copied().filter(|_| self.chance(50)).collect();
+        for i in (1..v.len()).rev() {
+            v.swap(i, self.below(i + 1));
+        }
+        v
+    }
+}
