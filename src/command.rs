@@ -203,23 +203,29 @@ impl TemplateArgs {
     /// The render options these flags give (release, capabilities, output).
     pub fn options(&self) -> Result<Options> {
         let release = self.release.release(self.is_upgrade)?;
-        let mut capabilities = Capabilities {
-            api_versions: self.api_versions.clone(),
-            ..Default::default()
-        };
-        if let Some(v) = &self.kube_version {
-            capabilities.kube_version = if v.starts_with('v') {
-                v.clone()
-            } else {
-                format!("v{v}")
-            };
-        }
         Ok(Options {
             release,
-            capabilities,
+            capabilities: capabilities(&self.api_versions, self.kube_version.as_deref()),
             show_only: self.show_only.clone(),
             strict: self.strict,
             skip_schema_validation: self.skip_schema_validation,
         })
     }
+}
+
+/// `.Capabilities` from `-a/--api-versions` and `--kube-version` (a
+/// leading `v` is added where missing, as Helm does).
+pub fn capabilities(api_versions: &[String], kube_version: Option<&str>) -> Capabilities {
+    let mut capabilities = Capabilities {
+        api_versions: api_versions.to_vec(),
+        ..Default::default()
+    };
+    if let Some(v) = kube_version {
+        capabilities.kube_version = if v.starts_with('v') {
+            v.to_owned()
+        } else {
+            format!("v{v}")
+        };
+    }
+    capabilities
 }

@@ -7,7 +7,6 @@ use anyhow::{anyhow, bail, Context, Result};
 use clap::Args;
 
 use crate::command::{Outcome, ReleaseArgs};
-use crate::engine::Capabilities;
 use crate::pipeline::Options;
 use crate::resolve::store::StoreFile;
 
@@ -57,20 +56,12 @@ impl ResolveArgs {
     /// The render options (warnings are collected here, so never `strict`).
     fn options(&self) -> Result<Options> {
         let release = self.release.release(self.is_upgrade)?;
-        let mut capabilities = Capabilities {
-            api_versions: self.api_versions.clone(),
-            ..Default::default()
-        };
-        if let Some(v) = &self.kube_version {
-            capabilities.kube_version = if v.starts_with('v') {
-                v.clone()
-            } else {
-                format!("v{v}")
-            };
-        }
         Ok(Options {
             release,
-            capabilities,
+            capabilities: crate::command::capabilities(
+                &self.api_versions,
+                self.kube_version.as_deref(),
+            ),
             show_only: Vec::new(),
             strict: false,
             skip_schema_validation: self.skip_schema_validation,
