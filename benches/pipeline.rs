@@ -69,7 +69,7 @@ fn user(text: &str) -> UserValues {
 }
 
 fn stages(c: &mut Criterion) {
-    let chart = Chart::embedded();
+    let chart = Chart::dify("0.27.0");
     let engine = Engine::new(&chart).expect("the embedded chart compiles");
     let opts = options();
 
@@ -144,7 +144,7 @@ fn stages(c: &mut Criterion) {
         });
         g.bench_function(BenchmarkId::new("chart_and_engine_built", name), |b| {
             b.iter(|| {
-                let chart = Chart::embedded();
+                let chart = Chart::dify("0.27.0");
                 pipeline::template(&chart, black_box(&user), &opts).unwrap()
             })
         });

@@ -49,7 +49,7 @@ pub fn run_each(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Outco
     let targets = targets(&files, out_dir)?;
 
     let opts = args.options()?;
-    let chart = args.release.chart()?;
+    let chart = args.release.chart(warnings)?;
     let base = args.release.user_values()?;
     let engine = Engine::new(&chart).map_err(pipeline::Error::from)?;
 

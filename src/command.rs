@@ -55,6 +55,15 @@ pub struct ReleaseArgs {
     /// Namespace of the release (default: $HELM_NAMESPACE, else `default`).
     #[arg(short = 'n', long = "namespace", value_name = "NAMESPACE")]
     pub namespace: Option<String>,
+    /// Chart release to render: an exact version (0.36.0) or a SemVer
+    /// constraint (^0.36, ~0.37.0, ">=0.30.0 <0.33.0"), newest match wins
+    /// (default: the newest stable release; `difyx show versions` lists them).
+    /// Ignored, with a warning, for a chart directory.
+    #[arg(long = "version", value_name = "VERSION")]
+    pub version: Option<String>,
+    /// Consider pre-releases (e.g. 0.38.0-rc2) when picking the newest release.
+    #[arg(long = "devel")]
+    pub devel: bool,
     /// A values file, `-` for stdin (repeatable; later files win).
     #[arg(short = 'f', long = "values", value_name = "FILE")]
     pub values: Vec<String>,
@@ -76,12 +85,16 @@ pub struct ReleaseArgs {
 }
 
 impl ReleaseArgs {
-    /// The chart: CHART if given, else the embedded one.
-    pub fn chart(&self) -> Result<Chart> {
-        match &self.chart {
-            Some(dir) => Ok(Chart::load(dir)?),
-            None => Ok(Chart::embedded()),
-        }
+    /// The chart: CHART if given (its own Chart.yaml decides the version,
+    /// as in Helm: `--version` is ignored, with a warning), else the
+    /// embedded release `--version`/`--devel` select.
+    pub fn chart(&self, warnings: &mut Vec<String>) -> Result<Chart> {
+        chart(
+            self.chart.as_deref(),
+            self.version.as_deref(),
+            self.devel,
+            warnings,
+        )
     }
 
     /// NAME, checked with Helm's rules.
@@ -144,6 +157,31 @@ impl ReleaseArgs {
             is_upgrade,
             revision: 1,
         })
+    }
+}
+
+/// A chart directory, or the embedded release `version`/`devel` select.
+pub fn chart(
+    dir: Option<&Path>,
+    version: Option<&str>,
+    devel: bool,
+    warnings: &mut Vec<String>,
+) -> Result<Chart> {
+    match dir {
+        Some(dir) => {
+            let chart = Chart::load(dir)?;
+            if let Some(v) = version {
+                warnings.push(format!(
+                    "--version {v} is ignored for the chart directory {}: its Chart.yaml says {}, as Helm uses it",
+                    dir.display(),
+                    chart.version
+                ));
+            }
+            Ok(chart)
+        }
+        None => Ok(Chart::embedded(
+            crate::chart::versions::resolve(version, devel).map_err(|e| anyhow!(e))?,
+        )),
     }
 }
 

@@ -82,7 +82,7 @@ mod deep_values {
     fn render(depth: usize) -> Result<String, String> {
         let user = UserValues::file("deep.yaml", nested(depth));
         let opts = Options::new(Release::install("dify", "dify"));
-        template(&Chart::embedded(), &user, &opts)
+        template(&Chart::dify("0.27.0"), &user, &opts)
             .map(|out| out.text)
             .map_err(|e| e.to_string())
     }

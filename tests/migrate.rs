@@ -403,7 +403,7 @@ fn defaults_setup() -> (Chart, UserValues, Options) {
         sets: Vec::new(),
     };
     let opts = Options::new(Release::install("dify", "dify"));
-    (Chart::embedded(), user, opts)
+    (Chart::dify("0.27.0"), user, opts)
 }
 
 #[test]

@@ -341,7 +341,7 @@ struct Model {
 impl Model {
     fn new() -> Self {
         Model {
-            chart: Chart::embedded(),
+            chart: Chart::dify("0.27.0"),
         }
     }
 
@@ -1969,7 +1969,7 @@ fn quoted_merge_key_is_an_ordinary_key() {
 fn render_values(text: &str, namespace: &str) -> Result<Output, pipeline::Error> {
     let user = UserValues::file("values.yaml", text.to_owned());
     let opts = Options::new(Release::install("dify", namespace));
-    pipeline::template(&Chart::embedded(), &user, &opts)
+    pipeline::template(&Chart::dify("0.27.0"), &user, &opts)
 }
 
 /// Asserts a render fails with an error about `path`, not an internal error.

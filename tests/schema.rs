@@ -49,7 +49,7 @@ const PRODUCTION: &str = "tests/fixtures/production-values.yaml";
 
 /// The final values of `yaml` (chart defaults merged in), checked.
 fn check(yaml: &str, source: &str) -> Result<(), SchemaError> {
-    let chart = Chart::embedded();
+    let chart = Chart::dify("0.27.0");
     let user = parse_values(yaml, source).unwrap_or_else(|e| panic!("{source}: {e}"));
     let values = coalesce(&chart.name, &chart.values, user, &mut Vec::new());
     validate(&chart.name, SCHEMA, &values)
@@ -74,7 +74,7 @@ fn user_values(yaml: &str) -> UserValues {
 /// `difyx template dify -n dify -f <yaml>`, with or without the schema.
 fn render(yaml: &str, skip_schema_validation: bool) -> Result<Output, pipeline::Error> {
     pipeline::template(
-        &Chart::embedded(),
+        &Chart::dify("0.27.0"),
         &user_values(yaml),
         &options(skip_schema_validation),
     )
@@ -1317,7 +1317,7 @@ fn cases_from_env(default: u32) -> u32 {
 
 #[test]
 fn schema_rejection_implies_render_rejection() {
-    let chart = Chart::embedded();
+    let chart = Chart::dify("0.27.0");
     let engine = Engine::new(&chart).unwrap();
     // DIFYX_SCHEMA_FILE: check another schema (to see the property catch a too-strict one).
     let text = std::env::var_os("DIFYX_SCHEMA_FILE")

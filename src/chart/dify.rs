@@ -100,7 +100,7 @@ mod tests {
         }
         let user = UserValues::file("t.yaml", values);
         let opts = Options::new(Release::install("dify", "dify"));
-        let out = template(&Chart::embedded(), &user, &opts).unwrap();
+        let out = template(&Chart::dify("0.27.0"), &user, &opts).unwrap();
         for (_, name, keys) in services {
             let doc = out
                 .manifests

@@ -11,12 +11,15 @@
 //! ```
 
 pub mod dify;
+pub mod versions;
 
 use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 
 use crate::values::yaml::parse_values;
 use crate::values::{Map, Value};
+
+pub use versions::ChartVersion;
 
 /// A chart could not be loaded.
 #[derive(Debug, thiserror::Error)]
@@ -59,6 +62,9 @@ pub struct Chart {
     /// sorted by path.
     /// The embedded chart's sources are borrowed from the binary.
     pub templates: Vec<(String, Cow<'static, str>)>,
+    /// The template switches this chart has on (`Features.<name>` in the
+    /// templates; [`versions::FEATURES`]). None for a chart directory.
+    pub features: Vec<&'static str>,
 }
 
 /// When the engine compiles a chart's templates.
@@ -107,7 +113,6 @@ pub enum SchemaCheck {
 
 /// The embedded Dify chart's files, relative to `charts/dify/`.
 const EMBEDDED: &[(&str, &str)] = &[
-    ("Chart.yaml", include_str!("../../charts/dify/Chart.yaml")),
     ("values.yaml", include_str!("../../charts/dify/values.yaml")),
     (
         "values.schema.json",
@@ -168,8 +173,15 @@ const EMBEDDED: &[(&str, &str)] = &[
 ];
 
 impl Chart {
-    /// The Dify chart built into the binary.
-    pub fn embedded() -> Chart {
+    /// The embedded Dify chart at release `version` (e.g. `"0.37.0"`);
+    /// panics for a release not embedded (for tests: the command line
+    /// resolves versions with [`versions::resolve`]).
+    pub fn dify(version: &str) -> Chart {
+        Chart::embedded(versions::find(version).expect("an embedded release"))
+    }
+
+    /// The Dify chart built into the binary, at one of its releases.
+    pub fn embedded(release: &ChartVersion) -> Chart {
         let file = |name: &str| {
             EMBEDDED
                 .iter()
@@ -183,7 +195,7 @@ impl Chart {
             .collect();
         Chart::from_parts(
             "<embedded dify chart>",
-            file("Chart.yaml").unwrap_or_default(),
+            release.chart_yaml(),
             file("values.yaml").unwrap_or_default(),
             EMBEDDED
                 .iter()
@@ -191,12 +203,34 @@ impl Chart {
                 .map(|(_, text)| Cow::Borrowed(*text)),
             templates,
         )
-        .map(|chart| Chart {
+        .map(|chart| {
+            let values = versions::VERSIONS[1..=release.index()]
+                .iter()
+                .fold(chart.values, |values, v| {
+                    let name = format!("charts/dify/values/{}.yaml", v.version);
+                    let overlay = parse_values(v.values_overlay, &name)
+                        .expect("the embedded overlays are valid (checked by tests)");
+                    overlay_values(values, overlay)
+                });
+            let values_yaml = if release.index() == 0 {
+                chart.values_yaml
+            } else {
+                format!(
+                    "# Default values of the Dify chart {}'s secret layer: the keys its\n\
+                     # templates read. Pass a full Dify values file with -f as you would to Helm.\n{}",
+                    release.version,
+                    crate::values::emit::to_yaml(&Value::Map(values.clone()))
+                )
+            };
+            Chart {
+            values,
+            values_yaml,
+            features: release.features(),
             schema_check: SchemaCheck::ExplainsFailures,
             compile: Compile::OnFirstUse,
             builtins: Builtins::Embedded,
             ..chart
-        })
+        }})
         .expect("the embedded chart is valid (checked by tests)")
     }
 
@@ -275,8 +309,29 @@ impl Chart {
             compile: Compile::Upfront,
             builtins: Builtins::All,
             templates,
+            features: Vec::new(),
         })
     }
+}
+
+/// `overlay` laid over `base`: maps merge key by key, a `null` deletes the
+/// key, anything else replaces it.
+fn overlay_values(mut base: Map, overlay: Map) -> Map {
+    for (key, value) in overlay {
+        match (base.get_mut(&key), value) {
+            (_, Value::Null) => {
+                base.remove(&key);
+            }
+            (Some(Value::Map(b)), Value::Map(o)) => {
+                let merged = overlay_values(std::mem::take(b), o);
+                *b = merged;
+            }
+            (_, value) => {
+                base.insert(key, value);
+            }
+        }
+    }
+    base
 }
 
 fn collect_templates(
@@ -320,19 +375,19 @@ mod tests {
         // directory does before any render.
         let chart = Chart {
             compile: Compile::Upfront,
-            ..Chart::embedded()
+            ..Chart::dify("0.27.0")
         };
         if let Err(e) = crate::engine::Engine::new(&chart) {
             panic!("{}", e.message);
         }
-        assert_eq!(Chart::embedded().compile, Compile::OnFirstUse);
+        assert_eq!(Chart::dify("0.27.0").compile, Compile::OnFirstUse);
     }
 
     #[test]
     fn embedded_chart_lists_every_file_of_charts_dify() {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/dify");
         let on_disk = Chart::load(&dir).unwrap();
-        let embedded = Chart::embedded();
+        let embedded = Chart::dify("0.27.0");
         assert_eq!(
             embedded.templates, on_disk.templates,
             "update EMBEDDED in src/chart/mod.rs"

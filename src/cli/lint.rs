@@ -40,8 +40,8 @@ pub(super) struct LintArgs {
 }
 
 /// `difyx lint`. Render warnings become findings; nothing goes to `warnings`.
-pub(super) fn run(args: &LintArgs) -> Result<Outcome> {
-    let chart = args.release.chart()?;
+pub(super) fn run(args: &LintArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
+    let chart = args.release.chart(warnings)?;
     let user = args.release.user_values()?;
     let release = args.release.release(false).map_err(|e| e.to_string());
     let findings = lint::lint(&chart, &user, release);

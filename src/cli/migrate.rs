@@ -51,7 +51,7 @@ pub(super) struct MigrateArgs {
 }
 
 /// `difyx migrate`.
-pub(super) fn run(args: &MigrateArgs) -> Result<Outcome> {
+pub(super) fn run(args: &MigrateArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
     let prefix = args.prefix.trim_matches('/');
     if prefix.is_empty() {
         bail!("--prefix must not be empty");
@@ -66,7 +66,7 @@ pub(super) fn run(args: &MigrateArgs) -> Result<Outcome> {
             bail!("{} exists: give --force to overwrite it", a.display());
         }
     }
-    let chart = args.release.chart()?;
+    let chart = args.release.chart(warnings)?;
     let user = args.release.user_values()?;
     let opts = Options {
         release: args.release.release(false)?,

@@ -115,11 +115,11 @@ fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<Outcome> {
         Command::Template(args) => template::run(&args, warnings),
         Command::Values(args) => values::run(&args, warnings),
         Command::Resolve(args) => resolve::run(&args, warnings),
-        Command::Lint(args) => lint::run(&args),
-        Command::Migrate(args) => migrate::run(&args),
+        Command::Lint(args) => lint::run(&args, warnings),
+        Command::Migrate(args) => migrate::run(&args, warnings),
         Command::Diff(args) => diff::run(&args),
         Command::Completion(args) => Ok(completion::run(&args)),
-        Command::Show { what } => show::run(what),
+        Command::Show { what } => show::run(what, warnings),
     }
 }
 

@@ -102,7 +102,7 @@ impl ResolveArgs {
 pub(super) fn run(args: &ResolveArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
     let opts = args.options()?;
     let files = args.store_files()?;
-    let chart = args.release.chart()?;
+    let chart = args.release.chart(warnings)?;
     let user = args.release.user_values()?;
     crate::resolve::run(&chart, &user, &opts, &files, args.strict, warnings)
 }

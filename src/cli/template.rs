@@ -13,7 +13,7 @@ pub(super) fn run(args: &TemplateArgs, warnings: &mut Vec<String>) -> Result<Out
         return crate::batch::run_each(args, warnings);
     }
     let opts = args.options()?;
-    let chart = args.release.chart()?;
+    let chart = args.release.chart(warnings)?;
     let user = args.release.user_values()?;
     let engine = Engine::new(&chart).map_err(pipeline::Error::from)?;
     let mut out = pipeline::template_with(&engine, &chart, &user, &opts)?;

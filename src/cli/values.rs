@@ -17,7 +17,7 @@ pub(super) struct ValuesArgs {
 }
 
 pub(super) fn run(args: &ValuesArgs, warnings: &mut Vec<String>) -> Result<Outcome> {
-    let chart = args.release.chart()?;
+    let chart = args.release.chart(warnings)?;
     let user = args.release.user_values()?;
     args.release.release(false)?;
     let (values, merge_warnings) =

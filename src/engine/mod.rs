@@ -193,6 +193,12 @@ impl<'c> Engine<'c> {
             KubeVersion => context! { Version => &caps.kube_version },
             APIVersions => &caps.api_versions,
         };
+        // Every known switch, on or off: a misspelt one is undefined.
+        let features = JValue::from_pairs(
+            crate::chart::versions::FEATURES
+                .iter()
+                .map(|f| (f.name, self.chart.features.contains(&f.name))),
+        );
         let mut files = Vec::new();
         for (path, _) in self.chart.templates.iter().rev() {
             if is_helper(path) {
@@ -204,6 +210,7 @@ impl<'c> Engine<'c> {
                 Release => release_obj.clone(),
                 Chart => chart.clone(),
                 Capabilities => capabilities.clone(),
+                Features => features.clone(),
                 Template => context! { Name => &name, BasePath => format!("{}/templates", self.chart.name) },
             };
             let text = self
@@ -269,7 +276,7 @@ mod tests {
     fn names_used() -> (Vec<String>, Vec<String>) {
         let mut filters = Vec::new();
         let mut tests = Vec::new();
-        for (_, source) in &Chart::embedded().templates {
+        for (_, source) in &Chart::dify("0.27.0").templates {
             let mut code = String::new();
             // Only what is between `{{ }}` or `{% %}`, strings blanked.
             let mut rest = source.as_ref();
@@ -325,7 +332,7 @@ mod tests {
 
     #[test]
     fn every_filter_and_test_the_embedded_templates_use_is_registered() {
-        let chart = Chart::embedded();
+        let chart = Chart::dify("0.27.0");
         assert_eq!(chart.builtins, Builtins::Embedded);
         let engine = Engine::new(&chart).unwrap();
         let (filters, tests) = names_used();

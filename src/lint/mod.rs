@@ -219,7 +219,7 @@ mod tests {
     #[test]
     fn yaml_error_is_a_finding_naming_the_file() {
         let u = user(&[("good.yaml", "a: 1\n"), ("bad.yaml", "a: [\n")], &[]);
-        let f = lint(&Chart::embedded(), &u, release());
+        let f = lint(&Chart::dify("0.27.0"), &u, release());
         assert_eq!(f.len(), 1);
         assert_eq!(f[0].id, "DFX001");
         assert_eq!(f[0].file.as_deref(), Some("bad.yaml"));
@@ -228,7 +228,11 @@ mod tests {
     #[test]
     fn schema_violations_are_findings_and_the_render_still_runs() {
         let v = "externalSecret:\n  enabled: true\n  api:\n    refreshInterval: 900\n    remoteRefs:\n      UNUSED: {key: x}\n";
-        let f = lint(&Chart::embedded(), &user(&[("v.yaml", v)], &[]), release());
+        let f = lint(
+            &Chart::dify("0.27.0"),
+            &user(&[("v.yaml", v)], &[]),
+            release(),
+        );
         let s: Vec<_> = f.iter().filter(|f| f.id == "DFX005").collect();
         assert_eq!(s.len(), 1, "{f:#?}");
         assert_eq!(s[0].path, "externalSecret.api.refreshInterval");
@@ -244,7 +248,7 @@ mod tests {
     fn render_error_is_a_finding_with_its_path() {
         // Allowed by the schema, refused by the render (an invalid name).
         let u = user(&[("v.yaml", "fullnameOverride: UPPER\n")], &[]);
-        let f = lint(&Chart::embedded(), &u, release());
+        let f = lint(&Chart::dify("0.27.0"), &u, release());
         let e: Vec<_> = f.iter().filter(|f| f.id == "DFX001").collect();
         assert_eq!(e.len(), 1, "{f:#?}");
         assert_eq!(e[0].path, "fullnameOverride");
@@ -255,7 +259,7 @@ mod tests {
     #[test]
     fn invalid_release_is_a_finding() {
         let f = lint(
-            &Chart::embedded(),
+            &Chart::dify("0.27.0"),
             &user(&[], &[]),
             Err("release name check failed".into()),
         );
@@ -269,7 +273,7 @@ mod tests {
         let a = "api:\n  secretKey: one\nexternalSecret:\n  enabled: true\n";
         let b = "api:\n  secretKey: two\n";
         let f = lint(
-            &Chart::embedded(),
+            &Chart::dify("0.27.0"),
             &user(&[("a.yaml", a), ("b.yaml", b)], &[]),
             release(),
         );
@@ -280,7 +284,7 @@ mod tests {
         assert_eq!(ignored.path, "api.secretKey");
         assert_eq!(ignored.file.as_deref(), Some("b.yaml"));
         let f = lint(
-            &Chart::embedded(),
+            &Chart::dify("0.27.0"),
             &user(&[("a.yaml", a)], &["api.secretKey=three"]),
             release(),
         );
@@ -294,7 +298,11 @@ mod tests {
     #[test]
     fn render_warnings_are_not_duplicated() {
         let v = "externalSecret:\n  enabled: true\n  api:\n    remoteRefs:\n      UNUSED_KEY: {key: x}\n";
-        let f = lint(&Chart::embedded(), &user(&[("v.yaml", v)], &[]), release());
+        let f = lint(
+            &Chart::dify("0.27.0"),
+            &user(&[("v.yaml", v)], &[]),
+            release(),
+        );
         let hits: Vec<_> = f
             .iter()
             .filter(|f| f.path == "externalSecret.api.remoteRefs.UNUSED_KEY")

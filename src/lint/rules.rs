@@ -2153,7 +2153,7 @@ mod tests {
     }
 
     fn ctx_named(yaml: &str, release: &str) -> Context {
-        let chart = Chart::embedded();
+        let chart = Chart::dify("0.27.0");
         let user = parse_values(yaml, "test.yaml").unwrap();
         let mut warnings = Vec::new();
         let values = coalesce(&chart.name, &chart.values, user.clone(), &mut warnings);
@@ -2203,7 +2203,7 @@ mod tests {
 
     #[test]
     fn render_error_takes_the_leading_path() {
-        let values = Chart::embedded().values;
+        let values = Chart::dify("0.27.0").values;
         let f = render_error(
             "externalSecret.api.refreshInterval: expected a Go duration",
             &values,
@@ -2220,7 +2220,7 @@ mod tests {
 
     #[test]
     fn render_warnings_are_classified() {
-        let values = Chart::embedded().values;
+        let values = Chart::dify("0.27.0").values;
         let f = from_render_warning(
             "cannot overwrite table with non table for dify.externalSecret.api.remoteRefs.SECRET_KEY (map[key:dify/api])",
             &values,

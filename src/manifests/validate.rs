@@ -1877,7 +1877,7 @@ spec:
             "expected the 13 golden cases, found {}",
             cases.len()
         );
-        let chart = Chart::embedded();
+        let chart = Chart::dify("0.27.0");
         let mut rendered = 0;
         for case in cases {
             let name = case.file_name().unwrap().to_string_lossy().into_owned();
