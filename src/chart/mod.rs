@@ -10,6 +10,7 @@
 //!                     with `_` are helpers (macros), never rendered
 //! ```
 
+pub mod constraint;
 pub mod dify;
 pub mod versions;
 
