@@ -217,8 +217,10 @@ impl ChartVersion {
              description: Instant cloud deployment for https://github.com/langgenius/dify.\n\
              type: application\n\
              version: {}\n\
-             appVersion: \"{}\"\n",
-            self.version, self.app_version
+             appVersion: \"{}\"\n{}",
+            self.version,
+            self.app_version,
+            super::dependencies_yaml(self)
         )
     }
 }
