@@ -128,28 +128,51 @@ pub fn default_version() -> &'static ChartVersion {
         .expect("a stable release is embedded")
 }
 
-/// The release `--version` (and `--devel`) select, as Helm picks from a
-/// repository: an exact version, or the newest release a SemVer constraint
-/// matches; pre-releases only when named exactly or with `devel`.
+/// The release `--version` (and `--devel`) select, as Helm picks a chart
+/// from a repository index (`repo.IndexFile.Get` after `LocateChart`):
+///
+/// * no version: the newest stable release; with `devel`, the constraint
+///   `>0.0.0-0`, i.e. the newest release, pre-releases included;
+/// * a version equal to a release's, character for character, selects it
+///   (`0.38.0-rc2`);
+/// * anything else is a SemVer constraint ([`super::constraint`]: `^0.36`,
+///   `~0.37.0`, `>=0.30.0 <0.33.0`, `0.3x || 0.27.0`, ...) and selects the
+///   newest release it matches. A release with a pre-release matches only a
+///   constraint that names a pre-release; `devel` does not change that, as
+///   Helm ignores `--devel` when a version is given.
 pub fn resolve(constraint: Option<&str>, devel: bool) -> Result<&'static ChartVersion, String> {
-    let Some(constraint) = constraint.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(if devel {
-            VERSIONS.last().expect("releases are embedded")
-        } else {
-            default_version()
-        });
+    let given = constraint.map(str::trim).filter(|c| !c.is_empty());
+    if let Some(exact) = given.and_then(find) {
+        return Ok(exact);
+    }
+    let text = match given {
+        Some(c) => c,
+        None if devel => ">0.0.0-0",
+        None => return Ok(default_version()),
     };
-    find(constraint.strip_prefix('v').unwrap_or(constraint)).ok_or_else(|| {
-        format!(
-            "chart \"dify\" matching {constraint} not found: the embedded releases are {} \
-             (difyx show versions lists them)",
-            VERSIONS
-                .iter()
-                .map(|v| v.version)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
+    let list = || {
+        VERSIONS
+            .iter()
+            .map(|v| v.version)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let parsed = super::constraint::Constraint::parse(text)
+        .map_err(|e| format!("--version: {e}; the embedded releases are {}", list()))?;
+    VERSIONS
+        .iter()
+        .rev()
+        .find(|v| {
+            super::constraint::parse_version(v.version).is_some_and(|sv| parsed.matches(&sv))
+        })
+        .ok_or_else(|| {
+            format!(
+                "chart \"dify\" matching {text} not found: the embedded releases are {} \
+                 (difyx show versions lists them; pre-releases match only a constraint \
+                 that names one, such as >=0.38.0-0)",
+                list()
+            )
+        })
 }
 
 /// The embedded release with exactly this version.
@@ -198,8 +221,10 @@ impl ChartVersion {
              description: Instant cloud deployment for https://github.com/langgenius/dify.\n\
              type: application\n\
              version: {}\n\
-             appVersion: \"{}\"\n",
-            self.version, self.app_version
+             appVersion: \"{}\"\n{}",
+            self.version,
+            self.app_version,
+            super::dependencies_yaml(self)
         )
     }
 }
@@ -233,6 +258,39 @@ mod tests {
     #[test]
     fn the_default_is_the_newest_stable_release() {
         assert_eq!(default_version().version, "0.37.0");
+    }
+
+    fn pick(c: Option<&str>, devel: bool) -> Result<&'static str, String> {
+        resolve(c, devel).map(|v| v.version)
+    }
+
+    #[test]
+    fn resolve_follows_helm() {
+        assert_eq!(pick(None, false).unwrap(), "0.37.0");
+        assert_eq!(pick(Some(""), false).unwrap(), "0.37.0");
+        assert_eq!(pick(None, true).unwrap(), "0.38.0-rc2");
+        assert_eq!(pick(Some("0.30.0"), false).unwrap(), "0.30.0");
+        assert_eq!(pick(Some("v0.30.0"), false).unwrap(), "0.30.0");
+        assert_eq!(pick(Some("0.38.0-rc2"), false).unwrap(), "0.38.0-rc2");
+        assert_eq!(pick(Some("^0.36"), false).unwrap(), "0.36.0");
+        assert_eq!(pick(Some("^0.28.0"), false).unwrap(), "0.28.1");
+        assert_eq!(pick(Some("~0.37.0"), false).unwrap(), "0.37.0");
+        assert_eq!(pick(Some(">=0.30.0 <0.33.0"), false).unwrap(), "0.32.0");
+        assert_eq!(pick(Some(">=0.30, <0.33"), false).unwrap(), "0.32.0");
+        assert_eq!(pick(Some("0.27.0 || 0.29.x"), false).unwrap(), "0.29.0");
+        assert_eq!(pick(Some("0.28.x"), false).unwrap(), "0.28.1");
+        assert_eq!(pick(Some("0.x"), false).unwrap(), "0.37.0");
+        assert_eq!(pick(Some("*"), true).unwrap(), "0.37.0");
+        assert_eq!(pick(Some("0.30.0 - 0.34.0"), false).unwrap(), "0.34.0");
+        assert_eq!(pick(Some(">=0.37.0-0"), false).unwrap(), "0.38.0-rc2");
+        assert_eq!(pick(Some("~0.38.0-rc1"), false).unwrap(), "0.38.0-rc2");
+        // --devel does not widen a given constraint (Helm ignores it then).
+        assert_eq!(pick(Some(">=0.37.0"), true).unwrap(), "0.37.0");
+        let err = pick(Some("0.38.0"), false).unwrap_err();
+        assert!(err.contains("matching 0.38.0 not found"), "{err}");
+        assert!(err.contains("0.27.0, 0.28.0"), "{err}");
+        let err = pick(Some("latest"), false).unwrap_err();
+        assert!(err.contains("\"latest\" is not a version constraint"), "{err}");
     }
 
     #[test]

@@ -21,6 +21,7 @@ pub mod gofmt;
 pub mod map;
 pub mod merge;
 pub mod schema;
+pub mod subcharts;
 pub mod strvals;
 pub mod yaml;
 
