@@ -159,6 +159,26 @@ CASES = {
                                            "worker": {"enabled": False}, "pluginDaemon": {"enabled": False},
                                            "sandbox": {"enabled": False}}},
     "eso-off": {},
+    # Helm pastes a string port; from 0.30.0 the schema wants an integer.
+    # Both need the values helper's work (schema from 0.30.0; subchart defaults):
+    # "pending" until then.
+    "es-port-string": ({"externalSecret": E, "externalElasticsearch": es(port="9200")}, "pending"),
+    "es-host-unicode": {"externalSecret": E, "externalElasticsearch": es(host="h\u00e9te.example")},
+    "es-null": {"externalSecret": E, "externalElasticsearch": None},
+    "weaviate-null": ({"externalSecret": E, "weaviate": None}, "pending"),
+    "data-null": {"externalSecret": {"enabled": True, "api": {"data": None}}},
+    "ref-not-a-map": {"externalSecret": {"enabled": True, "api": {"remoteRefs": {"SECRET_KEY": "dify/api"}}}},
+    "ref-not-a-map-gated-off": {"externalSecret": {"enabled": True, "api": {"remoteRefs": {
+        "WEAVIATE_API_KEY": {"key": "w", "decodingStrategy": "bad"}}}}, "weaviate": {"enabled": False}},
+    "celery-template-first": ({"externalSecret": {"enabled": True, "api": {"data": {
+        "CELERY_BROKER_URL": "{{ .CELERY }}"}}}}, "helm-fails"),
+    "agent-url-int": ({"externalSecret": {"enabled": True, "agentBackend": {"data": {"DIFY_AGENT_REDIS_URL": 5}}}},
+                      "ours-fails"),
+    "agent-url-template-first": ({"externalSecret": {"enabled": True, "agentBackend": {"data": {
+        "DIFY_AGENT_REDIS_URL": "{{ .URL }}"}}}}, "helm-fails"),
+    "agent-data-null": {"externalSecret": {"enabled": True, "agentBackend": {"data": None}}},
+    "decoding-entry-bad": ({"externalSecret": {"enabled": True, "sandbox": {"remoteRefs": {
+        "API_KEY": {"key": "k", "decodingStrategy": 1}}}}}, "ours-fails"),
 }
 
 
@@ -231,7 +251,7 @@ def main():
                 ns = rest[rest.index("-n") + 1] if "-n" in rest else "default"
                 extra = [x for i, x in enumerate(rest) if x != "-n" and (i == 0 or rest[i - 1] != "-n")]
                 cases.append(("conformance/" + case, os.path.join(cdir, case, "values.yaml"), release, ns, extra, "same"))
-        same = intended = both_fail = bad = 0
+        same = intended = both_fail = bad = pending = 0
         for name, path, release, ns, extra, expect in cases:
             if args.only and args.only not in name:
                 continue
@@ -261,6 +281,11 @@ def main():
                             hl = [x for x in (h.get(k) or "").splitlines() if x not in (o.get(k) or "").splitlines()]
                             ol = [x for x in (o.get(k) or "").splitlines() if x not in (h.get(k) or "").splitlines()]
                             print(f"  {version} {name} {k}: differs as decided: helm {hl} ours {ol}")
+                continue
+            if expect == "pending":
+                pending += 1
+                print(f"  pending {version} {name}: helm {'OK' if h is not None else herr.splitlines()[-1][:150]}; "
+                      f"ours {'OK' if o is not None else oerr.splitlines()[-1][:150]}")
                 continue
             bad += 1
             print(f"MISMATCH {version} {name} (expected {expect})")

@@ -90,7 +90,8 @@ spec:
   externalSecret.<service>.data (first; always when `url_always`, else only
   when set), REDIS_USERNAME always (before REDIS_PASSWORD), and the
   Elasticsearch settings when `elasticsearch` is on. `fetch_only` keys stay
-  out of template.data.
+  out of template.data. A `url` value that is just `{{ .KEY }}` of a key
+  not fetched fails here, naming the value (ESO would fail on it).
 -#}
 {% macro app_external_secret(component, service, supported, gates={}, url=none, url_always=false, fetch_only=[], elasticsearch=false) %}
 {% set cfg = Values.externalSecret[service] %}
@@ -101,9 +102,14 @@ spec:
 {{ remote_ref(key, ref) -}}
 {% endfor %}
 {% endset %}
+{% set fetched %},{% for key, _ in refs if key not in gates or gates[key] %}{{ key }},{% endfor %}{% endset %}
 {% set templated %}
 {% if url and (url_always or cfg.data[url]) %}
         {{ url }}: {{ cfg.data[url] | yaml_value }}
+{% set referenced = cfg.data[url] | str | replace("{{ .", "") | replace(" }}", "") %}
+{% if cfg.data[url] | str == "{{ ." ~ referenced ~ " }}" and "," ~ referenced ~ "," not in fetched %}
+{{ fail("externalSecret." ~ service ~ ".data." ~ url ~ ": the ESO template refers to " ~ referenced ~ ", which this ExternalSecret does not fetch (it fetches " ~ (fetched | replace(",", " ") | trim or "nothing") ~ ")") }}
+{% endif %}
 {% endif %}
 {% for key in supported if key not in fetch_only %}
 {% if Features.eso_v2 and key == "REDIS_PASSWORD" and "REDIS_USERNAME" in supported %}
