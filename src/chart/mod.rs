@@ -214,6 +214,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../charts/dify/templates/plugin-daemon-secret.yaml"),
     ),
     (
+        "templates/agent-backend-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/agent-backend-externalsecret.yaml"),
+    ),
+    (
+        "templates/local-sandbox-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/local-sandbox-externalsecret.yaml"),
+    ),
+    (
         "templates/api-externalsecret.yaml",
         include_str!("../../charts/dify/templates/api-externalsecret.yaml"),
     ),

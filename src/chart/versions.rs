@@ -111,13 +111,34 @@ pub const VERSIONS: &[ChartVersion] = &[
 ];
 
 /// The template switches, in the order they appeared upstream.
-pub const FEATURES: &[Feature] = &[Feature {
-    name: "eso_v2",
+pub const FEATURES: &[Feature] = &[
+    Feature {
+        name: "eso_v2",
     since: "0.28.0",
     until: None,
     what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
            conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
-}];
+    },
+    Feature {
+        name: "eso_otlp",
+        since: "0.29.0",
+        until: None,
+        what: "api and worker ExternalSecrets fetch OTLP_API_KEY",
+    },
+    Feature {
+        name: "eso_worker_code_execution",
+        since: "0.37.0",
+        until: None,
+        what: "worker ExternalSecret fetches CODE_EXECUTION_API_KEY",
+    },
+    Feature {
+        name: "eso_agent_backend",
+        since: "0.38.0-rc2",
+        until: None,
+        what: "agent-backend and local-sandbox ExternalSecrets; api and worker fetch \
+               AGENT_BACKEND_API_TOKEN",
+    },
+];
 
 /// The release `difyx` renders without `--version`: the newest stable one.
 pub fn default_version() -> &'static ChartVersion {
