@@ -147,6 +147,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../charts/dify/templates/plugin-daemon-secret.yaml"),
     ),
     (
+        "templates/agent-backend-secret.yaml",
+        include_str!("../../charts/dify/templates/agent-backend-secret.yaml"),
+    ),
+    (
+        "templates/local-sandbox-secret.yaml",
+        include_str!("../../charts/dify/templates/local-sandbox-secret.yaml"),
+    ),
+    (
         "templates/api-externalsecret.yaml",
         include_str!("../../charts/dify/templates/api-externalsecret.yaml"),
     ),
