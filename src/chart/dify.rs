@@ -4,7 +4,7 @@
 //! templates (`charts/dify/templates/*-externalsecret.yaml`) hold the same
 //! lists; a test renders every key at every release and checks the two agree.
 
-use super::versions::{self, ChartVersion};
+use super::versions::ChartVersion;
 
 /// One supported key of a service's ExternalSecret, for the releases from
 /// `since` up to, not including, `until`.
@@ -145,9 +145,7 @@ pub const SERVICES: &[(&str, &str)] = &[
 ];
 
 fn applies(key: &SupportedKey, version: &ChartVersion) -> bool {
-    let at = |v: &str| versions::find(v).map_or(usize::MAX, ChartVersion::index);
-    let me = version.index();
-    at(key.since) <= me && key.until.is_none_or(|u| me < at(u))
+    version.within(key.since, key.until)
 }
 
 fn table(service: &str, version: &ChartVersion) -> Vec<&'static SupportedKey> {

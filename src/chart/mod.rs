@@ -222,6 +222,14 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../charts/dify/templates/local-sandbox-externalsecret.yaml"),
     ),
     (
+        "templates/agent-backend-secret.yaml",
+        include_str!("../../charts/dify/templates/agent-backend-secret.yaml"),
+    ),
+    (
+        "templates/local-sandbox-secret.yaml",
+        include_str!("../../charts/dify/templates/local-sandbox-secret.yaml"),
+    ),
+    (
         "templates/api-externalsecret.yaml",
         include_str!("../../charts/dify/templates/api-externalsecret.yaml"),
     ),
@@ -476,7 +484,7 @@ const WEAVIATE_17_SINCE: &str = "0.32.0";
 const SCHEMA_SINCE: &str = "0.30.0";
 
 fn since(release: &ChartVersion, version: &str) -> bool {
-    release.index() >= versions::find(version).expect("an embedded release").index()
+    release.within(version, None)
 }
 
 /// The `dependencies` block of the release's Chart.yaml (empty before 0.28.0).

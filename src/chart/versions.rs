@@ -114,10 +114,10 @@ pub const VERSIONS: &[ChartVersion] = &[
 pub const FEATURES: &[Feature] = &[
     Feature {
         name: "eso_v2",
-    since: "0.28.0",
-    until: None,
-    what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
-           conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
+        since: "0.28.0",
+        until: None,
+        what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
+               conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
     },
     Feature {
         name: "eso_otlp",
@@ -137,6 +137,102 @@ pub const FEATURES: &[Feature] = &[
         until: None,
         what: "agent-backend and local-sandbox ExternalSecrets; api and worker fetch \
                AGENT_BACKEND_API_TOKEN",
+    },
+    Feature {
+        name: "s3_eso_gate",
+        since: "0.28.0",
+        until: None,
+        what: "plain api/worker Secrets: S3 keys only while externalSecret.enabled is off; otherwise the storage chain falls through to the next provider",
+    },
+    Feature {
+        name: "es_vector",
+        since: "0.28.1",
+        until: None,
+        what: "plain Secrets: Elasticsearch branch of the vector block (after TableStore)",
+    },
+    Feature {
+        name: "otlp_fallback",
+        since: "0.29.0",
+        until: None,
+        what: "plain api/worker Secrets: OTLP_API_KEY from api.otel while ESO is off globally",
+    },
+    Feature {
+        name: "tos_plugin_key_renamed",
+        since: "0.29.0",
+        until: None,
+        what: "plain plugin-daemon Secret: PLUGIN_VOLCENGINE_TOS_SECRET_KEY becomes VOLCENGINE_TOS_SECRET_KEY",
+    },
+    Feature {
+        name: "plugin_azure",
+        since: "0.30.0",
+        until: None,
+        what: "plain plugin-daemon Secret: Azure connection string (url must be http:// or https://)",
+    },
+    Feature {
+        name: "azure_r2_fail",
+        since: "0.30.0",
+        until: Some("0.32.0"),
+        what: "plain plugin-daemon Secret: an Azure url on .r2.cloudflarestorage.com fails",
+    },
+    Feature {
+        name: "redis_sentinel",
+        since: "0.31.0",
+        until: None,
+        what: "plain Secrets: Redis Sentinel (external and built-in) in the Redis and Celery blocks",
+    },
+    Feature {
+        name: "celery_db_index",
+        since: "0.33.0",
+        until: None,
+        what: "plain Secrets: external Redis Celery URL ends in externalRedis.db.celery, not /1",
+    },
+    Feature {
+        name: "external_mysql",
+        since: "0.34.0",
+        until: None,
+        what: "plain Secrets: externalMysql branch of the DB block",
+    },
+    Feature {
+        name: "secret_labels",
+        since: "0.35.0",
+        until: None,
+        what: "plain Secrets carry the chart labels and a bare component label",
+    },
+    Feature {
+        name: "global_fallbacks",
+        since: "0.35.0",
+        until: None,
+        what: "plain Secrets: empty keys fall back to global.appSecretKey / global.internalApiKey",
+    },
+    Feature {
+        name: "secret_key_global_only",
+        since: "0.36.0",
+        until: None,
+        what: "plain Secrets: SECRET_KEY from global.appSecretKey only (api.secretKey ignored)",
+    },
+    Feature {
+        name: "redis_fullname",
+        since: "0.36.0",
+        until: None,
+        what: "plain Secrets: built-in Redis hosts follow the Bitnami subchart's fullname",
+    },
+    Feature {
+        name: "worker_code_execution_secret",
+        since: "0.37.0",
+        until: None,
+        what: "plain worker Secret: CODE_EXECUTION_API_KEY",
+    },
+    Feature {
+        name: "agent_backend_secrets",
+        since: "0.38.0-rc2",
+        until: None,
+        what: "plain agent-backend and local-sandbox Secrets, AGENT_BACKEND_API_TOKEN, inner API key from api.auth.internalApiKey",
+    },
+    Feature {
+        name: "s3_use_iam",
+        since: "0.38.0-rc2",
+        until: None,
+        what: "plain Secrets: externalS3.useIAM drops the static S3/AWS keys; S3 ends the storage chain",
     },
 ];
 
@@ -218,13 +314,18 @@ impl ChartVersion {
             .chain(std::iter::once(self))
     }
 
+    /// Whether this release is `since` or later, and before `until`.
+    pub fn within(&self, since: &str, until: Option<&str>) -> bool {
+        let me = self.semver();
+        let at = |v: &str| semver::Version::parse(v).expect("release bounds are SemVer");
+        at(since) <= me && until.is_none_or(|u| me < at(u))
+    }
+
     /// The names of the features this release has.
     pub fn features(&self) -> Vec<&'static str> {
-        let me = self.semver();
-        let at = |v: &str| semver::Version::parse(v).expect("feature bounds are SemVer");
         FEATURES
             .iter()
-            .filter(|f| at(f.since) <= me && f.until.is_none_or(|u| me < at(u)))
+            .filter(|f| self.within(f.since, f.until))
             .map(|f| f.name)
             .collect()
     }
