@@ -62,7 +62,7 @@ fn secrets(text: &str) -> Vec<(String, Secret)> {
 }
 
 fn resolve_ok(args: &[&str]) -> (Vec<(String, Secret)>, String) {
-    let mut full = vec!["resolve"];
+    let mut full = vec!["resolve", "--version", "0.27.0"];
     full.extend_from_slice(args);
     let out = difyx(&full, None);
     assert!(
@@ -275,6 +275,8 @@ fn scenario_3_with_the_scenario_1_store_lists_every_missing_value() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -370,7 +372,12 @@ fn framing_and_order_as_template() {
         "externalSecret.worker.enabled=false",
     ];
     let out = difyx(
-        &[&["resolve"][..], &args, &["--store", FULL]].concat(),
+        &[
+            &["resolve", "--version", "0.27.0"][..],
+            &args,
+            &["--store", FULL],
+        ]
+        .concat(),
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -379,7 +386,7 @@ fn framing_and_order_as_template() {
     // the resolved Secrets in ExternalSecret order.
     let template = stdout(&difyx(
         &[
-            &["template"][..],
+            &["template", "--version", "0.27.0"][..],
             &args,
             &["-s", "templates/worker-secret.yaml"],
         ]
@@ -428,7 +435,12 @@ fn framing_and_order_as_template() {
     );
     // Helm-style output: deterministic.
     let again = difyx(
-        &[&["resolve"][..], &args, &["--store", FULL]].concat(),
+        &[
+            &["resolve", "--version", "0.27.0"][..],
+            &args,
+            &["--store", FULL],
+        ]
+        .concat(),
         None,
     );
     assert_eq!(stdout(&again), text);
@@ -436,11 +448,26 @@ fn framing_and_order_as_template() {
 
 #[test]
 fn no_external_secrets_prints_the_plain_secrets_and_warns() {
-    let out = difyx(&["resolve", "dify", "-n", "dify", "--store", FULL], None);
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-n",
+            "dify",
+            "--store",
+            FULL,
+        ],
+        None,
+    );
     assert!(out.status.success());
     assert_eq!(
         stdout(&out),
-        stdout(&difyx(&["template", "dify", "-n", "dify"], None))
+        stdout(&difyx(
+            &["template", "--version", "0.27.0", "dify", "-n", "dify"],
+            None
+        ))
     );
     let err = stderr(&out);
     assert_eq!(
@@ -473,6 +500,8 @@ fn json_stores_and_stdin() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -490,6 +519,8 @@ fn json_stores_and_stdin() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -611,7 +642,7 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
         let path = dir.path().join("store.yaml");
         std::fs::write(&path, text).unwrap();
         let p = path.to_str().unwrap();
-        let out = difyx(&["resolve", "dify", "-f", "examples/scenario-1-full-eso.yaml", "--store", p], None);
+        let out = difyx(&["resolve", "--version", "0.27.0", "dify", "-f", "examples/scenario-1-full-eso.yaml", "--store", p], None);
         assert!(!out.status.success(), "{text}");
         assert_eq!(stdout(&out), "");
         let err = stderr(&out);
@@ -622,7 +653,17 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
             assert!(!err.contains(secret), "{err}");
         }
     }
-    let out = difyx(&["resolve", "dify", "--store", "no/such/store.yaml"], None);
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--store",
+            "no/such/store.yaml",
+        ],
+        None,
+    );
     assert!(
         stderr(&out).starts_with("Error: cannot read store file no/such/store.yaml"),
         "{}",
@@ -632,16 +673,37 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
 
 #[test]
 fn store_is_required_and_stdin_is_read_once() {
-    let out = difyx(&["resolve", "dify"], None);
+    let out = difyx(&["resolve", "--version", "0.27.0", "dify"], None);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--store <STORE>"), "{}", stderr(&out));
-    let out = difyx(&["resolve", "dify", "-f", "-", "--store", "-"], Some(""));
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            "-",
+            "--store",
+            "-",
+        ],
+        Some(""),
+    );
     assert_eq!(
         stderr(&out),
         "Error: both -f - and --store - read stdin: give one of them a file\n"
     );
     let out = difyx(
-        &["resolve", "dify", "--store", "-", "--store", "-"],
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--store",
+            "-",
+            "--store",
+            "-",
+        ],
         Some(""),
     );
     assert_eq!(
@@ -654,6 +716,8 @@ fn store_is_required_and_stdin_is_read_once() {
 fn strict_turns_warnings_into_errors() {
     let args = [
         "resolve",
+        "--version",
+        "0.27.0",
         "dify",
         "-n",
         "dify",
@@ -684,7 +748,7 @@ fn strict_turns_warnings_into_errors() {
 fn unsupported_templates_in_a_chart_directory_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("dify");
-    copy_dir(&common::repo_dir().join("charts/dify"), &chart);
+    common::chart_dir_0_27_0(&chart);
     let tpl = chart.join("templates/_externalsecret.tpl");
     let text = std::fs::read_to_string(&tpl).unwrap();
     let patched = text.replace(
@@ -726,19 +790,6 @@ fn unsupported_templates_in_a_chart_directory_fail_clearly() {
         !err.contains("SecretSyncedError"),
         "not a store failure: {err}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -921,7 +972,7 @@ fn compare(v: &Variant, dir: &Path) -> Vec<String> {
     ];
     let plain = difyx(
         &[
-            &["template"][..],
+            &["template", "--version", "0.27.0"][..],
             &base,
             &["--set", "externalSecret.enabled=false"],
         ]
@@ -932,7 +983,7 @@ fn compare(v: &Variant, dir: &Path) -> Vec<String> {
     let plain: BTreeMap<String, Secret> = secrets(&stdout(&plain)).into_iter().collect();
     let out = difyx(
         &[
-            &["resolve"][..],
+            &["resolve", "--version", "0.27.0"][..],
             &base,
             &[
                 "--store",
@@ -1024,6 +1075,8 @@ fn the_postgresql_and_redis_secrets_hold_what_the_subcharts_would_read() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -1085,6 +1138,8 @@ fn secret_values_never_reach_stderr() {
     let runs: [&[&str]; 4] = [
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1095,6 +1150,8 @@ fn secret_values_never_reach_stderr() {
         ],
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1106,6 +1163,8 @@ fn secret_values_never_reach_stderr() {
         ],
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1116,7 +1175,16 @@ fn secret_values_never_reach_stderr() {
             "--store",
             store,
         ],
-        &["resolve", "dify", "-f", values, "--store", store],
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            values,
+            "--store",
+            store,
+        ],
     ];
     let mut saw = Vec::new();
     for args in runs {
