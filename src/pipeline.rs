@@ -182,7 +182,15 @@ pub fn template_with(
 ) -> Result<Output, Error> {
     crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
     crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
-    let (values, warnings) = merge_values(chart, user)?;
+    let (values, mut warnings) = merge_values(chart, user)?;
+    // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
+    if let (Some(v), Ok(own)) = (crate::lint::versioned::release_of(chart), user.merged()) {
+        warnings.extend(
+            crate::lint::versioned::diagnostics(&own, &values, v)
+                .iter()
+                .map(crate::lint::versioned::Diagnostic::warning),
+        );
+    }
     let check = (!opts.skip_schema_validation).then_some(chart.schema_check);
     if check == Some(SchemaCheck::BeforeRender) {
         check_schema(chart, &values)?;

@@ -1234,9 +1234,9 @@ fn helm_external_secrets_of_every_version_resolve() {
     let Some(helm) = common::helm_if_present("resolve of every version's Helm output") else {
         return;
     };
-    let store_text = std::fs::read_to_string(common::repo_dir().join(
-        "tests/fixtures/stores/every-version.yaml",
-    ))
+    let store_text = std::fs::read_to_string(
+        common::repo_dir().join("tests/fixtures/stores/every-version.yaml"),
+    )
     .unwrap();
     let store = difyx::resolve::store::parse(&store_text, "every-version.yaml").unwrap();
     for (i, version) in VERSIONS.iter().enumerate() {
@@ -1294,9 +1294,15 @@ fn helm_external_secrets_of_every_version_resolve() {
         assert_eq!(secret("redis")["redis-password"], "redis-v", "{version}");
         if at_least("0.38.0-rc2") {
             let agent = secret("agent-backend");
-            assert_eq!(agent["DIFY_AGENT_REDIS_URL"], "redis://:redis-v@redis:6379/2");
+            assert_eq!(
+                agent["DIFY_AGENT_REDIS_URL"],
+                "redis://:redis-v@redis:6379/2"
+            );
             assert_eq!(agent["DIFY_AGENT_API_TOKEN"], "agent-token-v");
-            assert!(!agent.contains_key("REDIS_PASSWORD"), "fetched only for the URL");
+            assert!(
+                !agent.contains_key("REDIS_PASSWORD"),
+                "fetched only for the URL"
+            );
             assert_eq!(
                 secret("local-sandbox"),
                 map(&[("SHELLCTL_AUTH_TOKEN", "shellctl-v")])
@@ -1332,8 +1338,16 @@ fn helm_decoding_strategies_resolve() {
     .unwrap();
     let res = difyx::resolve::resolve(&manifests, &store);
     assert!(res.failures.is_empty(), "{:?}", res.failures);
-    let api = decoded_data(res.manifests.iter().find(|m| m.name == "rel-dify-api").unwrap());
+    let api = decoded_data(
+        res.manifests
+            .iter()
+            .find(|m| m.name == "rel-dify-api")
+            .unwrap(),
+    );
     assert_eq!(api["SECRET_KEY"], "sk-b64");
     assert_eq!(api["DB_USERNAME"], "postgres", "Auto decodes base64");
-    assert_eq!(api["CODE_EXECUTION_API_KEY"], "plain!", "Auto keeps the rest");
+    assert_eq!(
+        api["CODE_EXECUTION_API_KEY"], "plain!",
+        "Auto keeps the rest"
+    );
 }

@@ -181,13 +181,17 @@ impl Decoding {
             .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
             .with_decode_allow_trailing_bits(true);
         let go = |alphabet: &alphabet::Alphabet| {
-            let cleaned: String = fetched.chars().filter(|c| !matches!(c, '\r' | '\n')).collect();
+            let cleaned: String = fetched
+                .chars()
+                .filter(|c| !matches!(c, '\r' | '\n'))
+                .collect();
             GeneralPurpose::new(alphabet, config).decode(cleaned)
         };
         match self {
             Decoding::None => Ok(fetched.as_bytes().to_vec()),
-            Decoding::Base64 => go(&alphabet::STANDARD)
-                .map_err(|_| "decodingStrategy Base64: the value is not standard base64".to_owned()),
+            Decoding::Base64 => go(&alphabet::STANDARD).map_err(|_| {
+                "decodingStrategy Base64: the value is not standard base64".to_owned()
+            }),
             Decoding::Base64Url => go(&alphabet::URL_SAFE).map_err(|_| {
                 "decodingStrategy Base64URL: the value is not URL-safe base64".to_owned()
             }),
@@ -982,7 +986,10 @@ spec:
         assert_eq!(Decoding::None.apply("aGk=").unwrap(), b"aGk=");
         assert_eq!(Decoding::Base64.apply("aGk=").unwrap(), b"hi");
         assert_eq!(Decoding::Base64.apply("aG\nk=").unwrap(), b"hi");
-        assert!(Decoding::Base64.apply("aGk").is_err(), "padding is required");
+        assert!(
+            Decoding::Base64.apply("aGk").is_err(),
+            "padding is required"
+        );
         assert!(Decoding::Base64.apply("_-8=").is_err());
         assert_eq!(Decoding::Base64Url.apply("_-8=").unwrap(), [0xff, 0xef]);
         assert!(Decoding::Base64Url.apply("/+8=").is_err());
@@ -1016,9 +1023,16 @@ spec:
         let binary = store("dify/api: {secret_key: \"/+8=\"}\ndify/database: {password: x}\n");
         let res = resolve(&manifests(&[("templates/a.yaml", &es)]), &binary);
         assert!(res.failures[0].contains("not UTF-8"), "{:?}", res.failures);
-        let unknown = ES.replace("property: secret_key}", "property: secret_key, decodingStrategy: Hex}");
+        let unknown = ES.replace(
+            "property: secret_key}",
+            "property: secret_key, decodingStrategy: Hex}",
+        );
         let res = resolve(&manifests(&[("templates/a.yaml", &unknown)]), &s);
-        assert!(res.failures[0].contains("decodingStrategy Hex is not one of"), "{:?}", res.failures);
+        assert!(
+            res.failures[0].contains("decodingStrategy Hex is not one of"),
+            "{:?}",
+            res.failures
+        );
     }
 
     #[test]
