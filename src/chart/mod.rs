@@ -204,15 +204,15 @@ impl Chart {
             templates,
         )
         .map(|chart| {
-            let values = versions::VERSIONS[1..=release.index()]
-                .iter()
+            let values = release
+                .overlays()
                 .fold(chart.values, |values, v| {
                     let name = format!("charts/dify/values/{}.yaml", v.version);
                     let overlay = parse_values(v.values_overlay, &name)
                         .expect("the embedded overlays are valid (checked by tests)");
                     overlay_values(values, overlay)
                 });
-            let values_yaml = if release.index() == 0 {
+            let values_yaml = if release == &versions::VERSIONS[0] {
                 chart.values_yaml
             } else {
                 format!(

@@ -158,22 +158,26 @@ pub fn find(version: &str) -> Option<&'static ChartVersion> {
 }
 
 impl ChartVersion {
-    /// Position in [`VERSIONS`]; releases are compared by it.
-    pub fn index(&self) -> usize {
+    /// The chart's version as SemVer.
+    pub fn semver(&self) -> semver::Version {
+        semver::Version::parse(self.version).expect("embedded versions are SemVer (tested)")
+    }
+
+    /// The overlays that make this release's defaults, oldest first: every
+    /// embedded release before it, then its own. A release that is not
+    /// (yet) in [`VERSIONS`] gets the same treatment.
+    pub fn overlays(&self) -> impl Iterator<Item = &ChartVersion> {
+        let me = self.semver();
         VERSIONS
             .iter()
-            .position(|v| v.version == self.version)
-            .expect("an embedded release")
+            .filter(move |v| v.semver() < me)
+            .chain(std::iter::once(self))
     }
 
     /// The names of the features this release has.
     pub fn features(&self) -> Vec<&'static str> {
-        let at = |v: &str| {
-            find(v)
-                .expect("feature bounds name embedded releases")
-                .index()
-        };
-        let me = self.index();
+        let me = self.semver();
+        let at = |v: &str| semver::Version::parse(v).expect("feature bounds are SemVer");
         FEATURES
             .iter()
             .filter(|f| at(f.since) <= me && f.until.is_none_or(|u| me < at(u)))
@@ -221,7 +225,7 @@ mod tests {
             assert!(find(f.since).is_some(), "{}: since {}", f.name, f.since);
             if let Some(u) = f.until {
                 assert!(find(u).is_some(), "{}: until {u}", f.name);
-                assert!(find(u).unwrap().index() > find(f.since).unwrap().index());
+                assert!(find(u).unwrap().semver() > find(f.since).unwrap().semver());
             }
         }
     }
