@@ -38,7 +38,7 @@ const fn until(v: &'static str) -> Span {
 impl Span {
     /// Whether the release `v` reads the path.
     pub fn reads(&self, v: &ChartVersion) -> bool {
-        let me = v.index();
+        let me = position(v);
         let from = match self.since {
             Some("never") => return false,
             Some(s) => index(s),
@@ -61,9 +61,15 @@ impl Span {
 }
 
 fn index(v: &str) -> usize {
-    versions::find(v)
-        .unwrap_or_else(|| panic!("{v} is not an embedded release"))
-        .index()
+    position(versions::find(v).unwrap_or_else(|| panic!("{v} is not an embedded release")))
+}
+
+/// Where a release is in [`versions::VERSIONS`] (oldest first).
+fn position(v: &ChartVersion) -> usize {
+    versions::VERSIONS
+        .iter()
+        .position(|x| x.version == v.version)
+        .expect("an embedded release")
 }
 
 /// A value path only some releases read (the V16 table, and the paths
