@@ -123,11 +123,8 @@ pub fn meaning_changes(
         if user_sets(user, path) {
             continue;
         }
-        let find = |l: &[(String, &Value)]| {
-            l.iter()
-                .find(|(p, _)| p == path)
-                .map(|(_, v)| compact(v))
-        };
+        let find =
+            |l: &[(String, &Value)]| l.iter().find(|(p, _)| p == path).map(|(_, v)| compact(v));
         let what = match (find(&a_leaves), find(&b_leaves)) {
             (Some(x), Some(y)) if x != y => format!("default changes: {x} -> {y}"),
             (Some(x), None) => format!("default {x} removed in {}", b.version),
@@ -146,7 +143,12 @@ pub fn meaning_changes(
 fn live_replacements<'a>(table: &[Reader], r: &'a Reader, v: &ChartVersion) -> Vec<&'a str> {
     r.replaced_by
         .iter()
-        .filter(|p| table.iter().filter(|o| o.path == **p).all(|o| o.span.reads(v)))
+        .filter(|p| {
+            table
+                .iter()
+                .filter(|o| o.path == **p)
+                .all(|o| o.span.reads(v))
+        })
         .map(String::as_str)
         .collect()
 }
@@ -164,13 +166,18 @@ pub fn run(
     show_secrets: bool,
     warnings: &mut Vec<String>,
 ) -> Result<Outcome> {
-    let render = |v: &'static ChartVersion, warnings: &mut Vec<String>| -> Result<(Chart, String)> {
-        let chart = Chart::embedded(v);
-        let out = pipeline::template(&chart, user, opts)
-            .map_err(|e| anyhow!("chart {}: {e}", v.version))?;
-        warnings.extend(out.warnings.iter().map(|w| format!("chart {}: {w}", v.version)));
-        Ok((chart, out.text))
-    };
+    let render =
+        |v: &'static ChartVersion, warnings: &mut Vec<String>| -> Result<(Chart, String)> {
+            let chart = Chart::embedded(v);
+            let out = pipeline::template(&chart, user, opts)
+                .map_err(|e| anyhow!("chart {}: {e}", v.version))?;
+            warnings.extend(
+                out.warnings
+                    .iter()
+                    .map(|w| format!("chart {}: {w}", v.version)),
+            );
+            Ok((chart, out.text))
+        };
     let (a_chart, a_text) = render(from, warnings)?;
     let (b_chart, b_text) = render(to, warnings)?;
     let a_label = format!("chart {}", from.version);
@@ -228,7 +235,8 @@ mod tests {
         let b = find("0.36.0").unwrap();
         let user = map("api:\n  secretKey: x\nglobal:\n  appSecretKey: y\n");
         let a_def = map("api:\n  secretKey: \"\"\nglobal:\n  appSecretKey: old\n  internalApiKey: \"\"\nkeep: 1\n");
-        let b_def = map("global:\n  appSecretKey: new\n  internalApiKey: \"\"\nkeep: 1\nadded: {x: 1}\n");
+        let b_def =
+            map("global:\n  appSecretKey: new\n  internalApiKey: \"\"\nkeep: 1\nadded: {x: 1}\n");
         let c = meaning_changes(&user, (a, &a_def), (b, &b_def));
         assert_eq!(
             c,
@@ -257,13 +265,24 @@ mod tests {
     fn the_reverse_direction_and_renames() {
         let a = find("0.38.0-rc2").unwrap();
         let b = find("0.27.0").unwrap();
-        let user = map("api:\n  auth:\n    internalApiKey: k\nexternalSecret:\n  refreshInterval: 5m\n");
+        let user =
+            map("api:\n  auth:\n    internalApiKey: k\nexternalSecret:\n  refreshInterval: 5m\n");
         let c = meaning_changes(&user, (a, &Map::new()), (b, &Map::new()));
         assert_eq!(c.len(), 2, "{c:?}");
         assert_eq!(c[0].path, "externalSecret.refreshInterval");
-        assert!(c[0].what.ends_with("0.27.0 reads externalSecret.<service>.refreshInterval instead"), "{}", c[0].what);
+        assert!(
+            c[0].what
+                .ends_with("0.27.0 reads externalSecret.<service>.refreshInterval instead"),
+            "{}",
+            c[0].what
+        );
         assert_eq!(c[1].path, "api.auth.internalApiKey");
-        assert!(c[1].what.ends_with("0.27.0 reads pluginDaemon.auth.difyApiKey instead"), "{}", c[1].what);
+        assert!(
+            c[1].what
+                .ends_with("0.27.0 reads pluginDaemon.auth.difyApiKey instead"),
+            "{}",
+            c[1].what
+        );
     }
 
     #[test]
@@ -271,7 +290,10 @@ mod tests {
         let user = map("a:\n  b: 1\nc: 5\n");
         assert!(user_sets(&user, "a.b"));
         assert!(user_sets(&user, "a"));
-        assert!(user_sets(&user, "c.d"), "a scalar above replaces the subtree");
+        assert!(
+            user_sets(&user, "c.d"),
+            "a scalar above replaces the subtree"
+        );
         assert!(!user_sets(&user, "a.x"));
         assert!(!user_sets(&user, "z"));
     }
