@@ -120,15 +120,31 @@ fn merge_values<'c>(
 ) -> Result<(Map, Vec<String>, Option<Enabled<'c>>), Error> {
     let mut warnings = Vec::new();
     let user = user.merged()?;
-    if chart.subcharts.is_empty() {
-        let values = coalesce(&chart.name, &chart.values, user, &mut warnings);
-        return Ok((values, warnings, None));
+    let release = crate::lint::versioned::release_of(chart);
+    let (values, tree, user) = if chart.subcharts.is_empty() {
+        // Only an embedded release's diagnostics need the user's own values after.
+        let (consumed, kept) = match release {
+            Some(_) => (user.clone(), Some(user)),
+            None => (user, None),
+        };
+        let values = coalesce(&chart.name, &chart.values, consumed, &mut warnings);
+        (values, None, kept)
+    } else {
+        let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
+        let values = tree
+            .coalesce(&user, &mut warnings)
+            .map_err(Error::Subcharts)?;
+        (values, Some(tree), Some(user))
+    };
+    // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
+    if let (Some(v), Some(user)) = (release, &user) {
+        warnings.extend(
+            crate::lint::versioned::diagnostics(user, &values, v)
+                .iter()
+                .map(crate::lint::versioned::Diagnostic::warning),
+        );
     }
-    let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
-    let values = tree
-        .coalesce(&user, &mut warnings)
-        .map_err(Error::Subcharts)?;
-    Ok((values, warnings, Some(tree)))
+    Ok((values, warnings, tree))
 }
 
 /// difyx's own schema of the embedded chart (or a chart directory's schema).
@@ -143,7 +159,11 @@ fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
 /// chart, its release's equivalent of upstream's) and each enabled
 /// subchart's against its section, every violation reported at once, grouped
 /// by chart, in Helm's words.
-fn check_helm_schemas(chart: &Chart, tree: Option<&Enabled<'_>>, values: &Map) -> Result<(), Error> {
+fn check_helm_schemas(
+    chart: &Chart,
+    tree: Option<&Enabled<'_>>,
+    values: &Map,
+) -> Result<(), Error> {
     use crate::values::schema::{helm_report, ChartCheck};
     let mut checks = Vec::new();
     match tree {

@@ -59,7 +59,9 @@ fn a_new_release_is_data() {
     assert!(out.text.contains("helm.sh/chart: dify-0.99.0"));
     assert!(out.text.contains("name: from-the-overlay"));
     // Apart from the labels and the overlay, it renders what the newest does.
-    let same = template(&Chart::embedded(newest), &user, &opts).unwrap().text;
+    let same = template(&Chart::embedded(newest), &user, &opts)
+        .unwrap()
+        .text;
     let normalise = |t: &str| {
         t.replace("0.99.0", newest.version)
             .replace("9.9.9", newest.app_version)
@@ -72,5 +74,8 @@ fn a_new_release_is_data() {
         .and_then(|v| v.as_str())
         .unwrap()
         .to_owned();
-    assert_eq!(normalise(&out.text).replace("vault-backend", &default_store), same);
+    assert_eq!(
+        normalise(&out.text).replace("vault-backend", &default_store),
+        same
+    );
 }

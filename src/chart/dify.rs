@@ -153,7 +153,7 @@ fn table(service: &str, version: &ChartVersion) -> Vec<&'static SupportedKey> {
         "api" => (API, |_, _| false),
         "worker" => (API, |key, v| {
             key.starts_with("ELASTICSEARCH_")
-                || (key == "CODE_EXECUTION_API_KEY" && !v.has("eso_worker_code_execution"))
+                || (key == "CODE_EXECUTION_API_KEY" && !v.has("worker_code_execution"))
         }),
         "sandbox" => (SANDBOX, |_, _| false),
         "pluginDaemon" => (PLUGIN_DAEMON, |_, _| false),
@@ -191,7 +191,7 @@ pub fn gate(service: &str, key: &str, version: &ChartVersion) -> Option<&'static
 pub fn template_data_key(service: &str, version: &ChartVersion) -> Option<&'static str> {
     match service {
         "api" | "worker" if version.has("eso_v2") => Some("CELERY_BROKER_URL"),
-        "agentBackend" if version.has("eso_agent_backend") => Some("DIFY_AGENT_REDIS_URL"),
+        "agentBackend" if version.has("agent_backend") => Some("DIFY_AGENT_REDIS_URL"),
         _ => None,
     }
 }
@@ -282,7 +282,13 @@ mod tests {
     #[test]
     fn the_templates_support_these_keys_in_this_order() {
         let mut every: Vec<&str> = API.iter().chain(PLUGIN_DAEMON).map(|k| k.key).collect();
-        every.extend(AGENT_BACKEND.iter().chain(SANDBOX).chain(LOCAL_SANDBOX).map(|k| k.key));
+        every.extend(
+            AGENT_BACKEND
+                .iter()
+                .chain(SANDBOX)
+                .chain(LOCAL_SANDBOX)
+                .map(|k| k.key),
+        );
         every.sort();
         every.dedup();
         let mut values = String::from(
@@ -352,7 +358,10 @@ mod tests {
             Some("weaviate.enabled")
         );
         assert_eq!(gate("worker", "ELASTICSEARCH_USERNAME", v("0.37.0")), None);
-        assert_eq!(supported_keys("worker", v("0.37.0"))[1], "CODE_EXECUTION_API_KEY");
+        assert_eq!(
+            supported_keys("worker", v("0.37.0"))[1],
+            "CODE_EXECUTION_API_KEY"
+        );
         assert_eq!(supported_keys("worker", v("0.36.0"))[1], "DB_USERNAME");
         assert!(supported_keys("agentBackend", v("0.37.0")).is_empty());
         assert_eq!(template_data_key("api", v("0.27.0")), None);
