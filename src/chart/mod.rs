@@ -724,7 +724,7 @@ mod tests {
             }
             assert_eq!(
                 chart.release_schema.is_some(),
-                v.index() >= versions::find("0.30.0").unwrap().index(),
+                v.within("0.30.0", None),
                 "{}",
                 v.version
             );
