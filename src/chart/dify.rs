@@ -151,20 +151,22 @@ fn applies(key: &SupportedKey, version: &ChartVersion) -> bool {
 }
 
 fn table(service: &str, version: &ChartVersion) -> Vec<&'static SupportedKey> {
-    let (list, skip): (&'static [SupportedKey], fn(&str, &ChartVersion) -> bool) = match service {
-        "api" => (API, |_, _| false),
-        "worker" => (API, |key, v| {
-            key.starts_with("ELASTICSEARCH_")
-                || (key == "CODE_EXECUTION_API_KEY" && !v.has("eso_worker_code_execution"))
-        }),
-        "sandbox" => (SANDBOX, |_, _| false),
-        "pluginDaemon" => (PLUGIN_DAEMON, |_, _| false),
-        "agentBackend" => (AGENT_BACKEND, |_, _| false),
-        "localSandbox" => (LOCAL_SANDBOX, |_, _| false),
+    let list: &'static [SupportedKey] = match service {
+        "api" | "worker" => API,
+        "sandbox" => SANDBOX,
+        "pluginDaemon" => PLUGIN_DAEMON,
+        "agentBackend" => AGENT_BACKEND,
+        "localSandbox" => LOCAL_SANDBOX,
         _ => return Vec::new(),
     };
+    // The worker has the api's keys less Elasticsearch's, and the sandbox
+    // key only from 0.37.0.
+    let worker_lacks = |key: &str| {
+        key.starts_with("ELASTICSEARCH_")
+            || (key == "CODE_EXECUTION_API_KEY" && !version.has("eso_worker_code_execution"))
+    };
     list.iter()
-        .filter(|k| applies(k, version) && !skip(k.key, version))
+        .filter(|k| applies(k, version) && !(service == "worker" && worker_lacks(k.key)))
         .collect()
 }
 
@@ -284,7 +286,13 @@ mod tests {
     #[test]
     fn the_templates_support_these_keys_in_this_order() {
         let mut every: Vec<&str> = API.iter().chain(PLUGIN_DAEMON).map(|k| k.key).collect();
-        every.extend(AGENT_BACKEND.iter().chain(SANDBOX).chain(LOCAL_SANDBOX).map(|k| k.key));
+        every.extend(
+            AGENT_BACKEND
+                .iter()
+                .chain(SANDBOX)
+                .chain(LOCAL_SANDBOX)
+                .map(|k| k.key),
+        );
         every.sort();
         every.dedup();
         let mut values = String::from(
@@ -322,10 +330,10 @@ mod tests {
                     .collect();
                 assert_eq!(emitted, keys, "{} {name}", version.version);
                 let templated = doc.doc.lookup(["spec", "target", "template", "data"]);
-                for key in keys.iter().filter(|k| {
-                    !(*service == "agentBackend" && k.starts_with("REDIS_"))
-                        && !(version.has("eso_v2") && **k == "CELERY_BROKER_URL")
-                }) {
+                for key in keys
+                    .iter()
+                    .filter(|k| !(*service == "agentBackend" && k.starts_with("REDIS_")))
+                {
                     assert!(
                         templated.and_then(|t| t.lookup([*key])).is_some(),
                         "{} {name}: {key} not in template.data",
@@ -354,7 +362,10 @@ mod tests {
             Some("weaviate.enabled")
         );
         assert_eq!(gate("worker", "ELASTICSEARCH_USERNAME", v("0.37.0")), None);
-        assert_eq!(supported_keys("worker", v("0.37.0"))[1], "CODE_EXECUTION_API_KEY");
+        assert_eq!(
+            supported_keys("worker", v("0.37.0"))[1],
+            "CODE_EXECUTION_API_KEY"
+        );
         assert_eq!(supported_keys("worker", v("0.36.0"))[1], "DB_USERNAME");
         assert!(supported_keys("agentBackend", v("0.37.0")).is_empty());
         assert_eq!(template_data_key("api", v("0.27.0")), None);

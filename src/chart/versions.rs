@@ -114,9 +114,9 @@ pub const VERSIONS: &[ChartVersion] = &[
 pub const FEATURES: &[Feature] = &[
     Feature {
         name: "eso_v2",
-    since: "0.28.0",
-    until: None,
-    what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
+        since: "0.28.0",
+        until: None,
+        what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
            conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
     },
     Feature {
