@@ -374,4 +374,64 @@ mod tests {
             Some("DIFY_AGENT_REDIS_URL")
         );
     }
+    fn render(version: &str, values: &str) -> Result<String, String> {
+        let user = UserValues::file("t.yaml", values.to_owned());
+        let opts = Options::new(Release::install("dify", "dify"));
+        template(&Chart::dify(version), &user, &opts)
+            .map(|out| {
+                out.manifests
+                    .iter()
+                    .map(|m| m.body.clone())
+                    .collect::<String>()
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    /// CHART-VERSIONS §V V1, V3, V4: the values Helm pastes unchecked are
+    /// checked, and each error names the value.
+    #[test]
+    fn eso_values_helm_pastes_are_checked() {
+        let on = "externalSecret:\n  enabled: true\n";
+        let err = render("0.37.0", &format!("{on}  decodingStrategy: base64\n")).unwrap_err();
+        assert!(err.contains("externalSecret.decodingStrategy"), "{err}");
+        let err = render(
+            "0.28.0",
+            &format!("{on}  worker:\n    data:\n      CELERY_BROKER_URL: null\n"),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("externalSecret.worker.data.CELERY_BROKER_URL"),
+            "{err}"
+        );
+        let err = render(
+            "0.38.0-rc2",
+            &format!("{on}  agentBackend:\n    data:\n      DIFY_AGENT_REDIS_URL: 5\n"),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("externalSecret.agentBackend.data.DIFY_AGENT_REDIS_URL"),
+            "{err}"
+        );
+        let err = render(
+            "0.29.0",
+            &format!("{on}externalElasticsearch:\n  enabled: true\n  host: null\n"),
+        )
+        .unwrap_err();
+        assert!(err.contains("externalElasticsearch.host"), "{err}");
+        // Read back exactly: quoted where Helm's plain paste would not.
+        let out = render(
+            "0.29.0",
+            &format!(
+                "{on}  api:\n    data:\n      CELERY_BROKER_URL: 'redis://a #x'\n\
+                 externalElasticsearch:\n  enabled: true\n  port: 1000000\n"
+            ),
+        )
+        .unwrap();
+        assert!(out.contains("CELERY_BROKER_URL: \"redis://a #x\""), "{out}");
+        assert!(out.contains("ELASTICSEARCH_PORT: \"1000000\""), "{out}");
+        // A falsy global decodingStrategy leaves the line out.
+        let out = render("0.28.0", &format!("{on}  decodingStrategy: \"\"\n")).unwrap();
+        assert!(!out.contains("decodingStrategy"), "{out}");
+        assert!(out.contains("conversionStrategy: Default"), "{out}");
+    }
 }
