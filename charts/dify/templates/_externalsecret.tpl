@@ -85,32 +85,24 @@ spec:
 {#-
   api, worker, sandbox, plugin-daemon, agent-backend, local-sandbox: a fixed
   list of supported keys, each selected when its remoteRef is truthy and its
-  gate (`gates`: key -> [path, value]) is on, in list order (SPEC §4.5,
-  CHART-VERSIONS B.3; a dropped or `unused` reference is warned about, §V). From 0.28.0, template.data also gets: the `url` key of
+  gate (if `gates` names one) is on, in list order (SPEC §4.5, CHART-VERSIONS
+  B.3). From 0.28.0, template.data also gets: the `url` key of
   externalSecret.<service>.data (first; always when `url_always`, else only
   when set), REDIS_USERNAME always (before REDIS_PASSWORD), and the
   Elasticsearch settings when `elasticsearch` is on. `fetch_only` keys stay
   out of template.data. A `url` value that is just `{{ .KEY }}` of a key
   not fetched fails here, naming the value (ESO would fail on it).
 -#}
-{% macro app_external_secret(component, service, supported, gates={}, unused={}, url=none, url_always=false, fetch_only=[], elasticsearch=false) %}
+{% macro app_external_secret(component, service, supported, gates={}, url=none, url_always=false, fetch_only=[], elasticsearch=false) %}
 {% set cfg = Values.externalSecret[service] %}
 {{ warn_unsupported(cfg.remoteRefs, supported) -}}
 {% set refs = cfg.remoteRefs | pick(supported) %}
-{% set off %},{% for key in gates if not gates[key][1] %}{{ key }},{% endfor %}{% endset %}
-{% set fetched %},{% for key, _ in refs if "," ~ key ~ "," not in off %}{{ key }},{% endfor %}{% endset %}
-{% for key, _ in refs if "," ~ key ~ "," in off %}
-{{ warn("externalSecret.", service, ".remoteRefs.", key, " is not fetched while ", gates[key][0], " is off") -}}
-{% endfor %}
-{% set idle %}{% for key, _ in refs if key in unused and not unused[key][1] %}, {{ key }} ({{ unused[key][0] }} is off){% endfor %}{% endset %}
-{% if idle %}
-{{ warn("externalSecret.", service, ".remoteRefs: fetched although unused: ", idle[2:], "; ESO fails if a remote key is missing, so set the ones you do not need to null") -}}
-{% endif %}
 {% set spec %}
-{% for key, ref in refs if "," ~ key ~ "," in fetched %}
+{% for key, ref in refs if key not in gates or gates[key] %}
 {{ remote_ref(key, ref) -}}
 {% endfor %}
 {% endset %}
+{% set fetched %},{% for key, _ in refs if key not in gates or gates[key] %}{{ key }},{% endfor %}{% endset %}
 {% set templated %}
 {% if url and (url_always or cfg.data[url]) %}
         {{ url }}: {{ cfg.data[url] | yaml_value }}
@@ -123,7 +115,7 @@ spec:
 {% if Features.eso_v2 and key == "REDIS_PASSWORD" and "REDIS_USERNAME" in supported %}
         REDIS_USERNAME: {{ ("REDIS_USERNAME" | eso_ref if cfg.remoteRefs.REDIS_USERNAME else "") | yaml_value }}
 {% endif %}
-{% if "," ~ key ~ "," in fetched and not (Features.eso_v2 and key == "REDIS_USERNAME") %}
+{% if cfg.remoteRefs[key] and (key not in gates or gates[key]) and not (Features.eso_v2 and key == "REDIS_USERNAME") %}
 {{ templated_ref(key) -}}
 {% endif %}
 {% endfor %}
