@@ -4,12 +4,14 @@
 #   scripts/bench.sh                 # build --release, measure, print the table
 #   RUNS=100 HELM_RUNS=20 scripts/bench.sh
 #   HELM=/path/to/helm scripts/bench.sh
+#   CHART_VERSION=0.27.0 scripts/bench.sh   # default: 0.37.0
 #
 # Inputs, each rendered by `difyx template` (embedded chart) and by
 # `helm template` on the upstream chart cut to its secret layer
-# (../shared/upstream/0.27.0), with the same values and arguments:
-#   - the upstream chart's own values.yaml, ExternalSecrets on;
-#   - every public conformance input (../shared/conformance/*);
+# (../shared/upstream/$CHART_VERSION), with the same values and arguments:
+#   - that release's own upstream values.yaml, ExternalSecrets on;
+#   - every public conformance input for that release
+#     (../shared/conformance/* for 0.27.0, else ../shared/conformance-versions/$CHART_VERSION/*);
 #   - tests/fixtures/production-values.yaml;
 #   - a generated 20,000-key file padding maps the templates read
 #     (externalSecret, externalSecret.api, api) and maps none reads, with one
@@ -30,8 +32,12 @@ HELM_RUNS=${HELM_RUNS:-15}
 RSS_RUNS=${RSS_RUNS:-5}
 OUT=target/bench
 SHARED=${DIFYX_SHARED:-../shared}
-UPSTREAM=$SHARED/upstream/0.27.0
+CHART_VERSION=${CHART_VERSION:-0.37.0}
+UPSTREAM=$SHARED/upstream/$CHART_VERSION
 BIN=${BIN:-target/release/difyx}
+if [ "$CHART_VERSION" = 0.27.0 ]; then CONFORMANCE=$SHARED/conformance; else CONFORMANCE=$SHARED/conformance-versions/$CHART_VERSION; fi
+V="--version $CHART_VERSION"
+export CHART_VERSION
 
 if [ -z "${HELM:-}" ]; then
     HELM=$(command -v helm || true)
@@ -87,9 +93,9 @@ open(sys.argv[1], "w").write("\n".join(lines) + "\n")
 PY
 
 # name|difyx arguments|helm arguments|values file (for its size; may be empty)
-CASES=("no values file|template dify -n dify|template dify $UPSTREAM -n dify|")
-CASES+=("upstream values.yaml, ESO on|template dify -n dify -f $UPSTREAM/values.yaml --set externalSecret.enabled=true|template dify $UPSTREAM -n dify -f $UPSTREAM/values.yaml --set externalSecret.enabled=true|$UPSTREAM/values.yaml")
-for case in "$SHARED"/conformance/*/; do
+CASES=("no values file|template dify -n dify $V|template dify $UPSTREAM -n dify|")
+CASES+=("upstream values.yaml, ESO on|template dify -n dify $V -f $UPSTREAM/values.yaml --set externalSecret.enabled=true|template dify $UPSTREAM -n dify -f $UPSTREAM/values.yaml --set externalSecret.enabled=true|$UPSTREAM/values.yaml")
+for case in "$CONFORMANCE"/*/; do
     name=$(basename "$case")
     read -r -a args < "$case/args"
     if [ "${args[0]#-}" = "${args[0]}" ]; then
@@ -97,10 +103,10 @@ for case in "$SHARED"/conformance/*/; do
     else
         helm_args="template $UPSTREAM ${args[*]}"
     fi
-    CASES+=("conformance/$name|template ${args[*]} -f $case/values.yaml|$helm_args -f $case/values.yaml|$case/values.yaml")
+    CASES+=("conformance/$name|template ${args[*]} $V -f $case/values.yaml|$helm_args -f $case/values.yaml|$case/values.yaml")
 done
-CASES+=("production-values.yaml|template dify -n dify -f tests/fixtures/production-values.yaml|template dify $UPSTREAM -n dify -f tests/fixtures/production-values.yaml|tests/fixtures/production-values.yaml")
-CASES+=("generated 20k keys, 150 deep|template dify -n dify -f $OUT/inputs/generated-20k.yaml|template dify $UPSTREAM -n dify -f $OUT/inputs/generated-20k.yaml|$OUT/inputs/generated-20k.yaml")
+CASES+=("production-values.yaml|template dify -n dify $V -f tests/fixtures/production-values.yaml|template dify $UPSTREAM -n dify -f tests/fixtures/production-values.yaml|tests/fixtures/production-values.yaml")
+CASES+=("generated 20k keys, 150 deep|template dify -n dify $V -f $OUT/inputs/generated-20k.yaml|template dify $UPSTREAM -n dify -f $OUT/inputs/generated-20k.yaml|$OUT/inputs/generated-20k.yaml")
 
 difyx_args=() helm_args=()
 : > "$OUT/cases.txt"
@@ -146,9 +152,9 @@ for i in $(seq -w 1 "$BATCH"); do
         2) printf 'api:\n  secretKey: "key-%s"\n' "$i" > "$OUT/envs/env-$i.yaml" ;;
     esac
 done
-separate="for f in $OUT/envs/*.yaml; do s=\${f##*/}; $BIN template dify -n dify -f \$f --output-dir $OUT/separate/\${s%.yaml} >/dev/null; done"
+separate="for f in $OUT/envs/*.yaml; do s=\${f##*/}; $BIN template dify -n dify $V -f \$f --output-dir $OUT/separate/\${s%.yaml} >/dev/null; done"
 hyperfine --style basic --warmup 2 --runs "${BATCH_RUNS:-10}" --export-json "$OUT/batch.json" \
-    -n "template --each, one process, $BATCH files" "$BIN template dify -n dify --each '$OUT/envs/*.yaml' --output-dir $OUT/each" \
+    -n "template --each, one process, $BATCH files" "$BIN template dify -n dify $V --each '$OUT/envs/*.yaml' --output-dir $OUT/each" \
     -n "$BATCH separate processes" "$separate" > "$OUT/batch.txt"
 diff -r "$OUT/each" "$OUT/separate" >/dev/null && echo byte-identical > "$OUT/batch-same" || echo DIFFERENT > "$OUT/batch-same"
 
@@ -166,7 +172,7 @@ for line in open(f"{out}/cases.txt"):
     name, size, ds, hs = line.rstrip("\n").split("|")
     sizes[name], status[name] = size, (ds, hs)
 cpu = next((l.split(":", 1)[1].strip() for l in open("/proc/cpuinfo") if l.startswith("model name")), "?")
-print(f"machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}; "
+print(f"chart {os.environ.get('CHART_VERSION', '0.37.0')}; machine: {os.cpu_count()} cores, {cpu}, {platform.system()} {platform.release()}; "
       f"load average {' '.join(open('/proc/loadavg').read().split()[:3])}")
 print(f"| input | bytes | exit difyx/Helm | difyx median | Helm median | difyx/Helm | difyx peak RSS | Helm peak RSS | RSS ratio |")
 print(f"|---|---:|:-:|---:|---:|---:|---:|---:|---:|")

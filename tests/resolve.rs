@@ -62,7 +62,7 @@ fn secrets(text: &str) -> Vec<(String, Secret)> {
 }
 
 fn resolve_ok(args: &[&str]) -> (Vec<(String, Secret)>, String) {
-    let mut full = vec!["resolve"];
+    let mut full = vec!["resolve", "--version", "0.27.0"];
     full.extend_from_slice(args);
     let out = difyx(&full, None);
     assert!(
@@ -275,6 +275,8 @@ fn scenario_3_with_the_scenario_1_store_lists_every_missing_value() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -370,7 +372,12 @@ fn framing_and_order_as_template() {
         "externalSecret.worker.enabled=false",
     ];
     let out = difyx(
-        &[&["resolve"][..], &args, &["--store", FULL]].concat(),
+        &[
+            &["resolve", "--version", "0.27.0"][..],
+            &args,
+            &["--store", FULL],
+        ]
+        .concat(),
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -379,7 +386,7 @@ fn framing_and_order_as_template() {
     // the resolved Secrets in ExternalSecret order.
     let template = stdout(&difyx(
         &[
-            &["template"][..],
+            &["template", "--version", "0.27.0"][..],
             &args,
             &["-s", "templates/worker-secret.yaml"],
         ]
@@ -428,7 +435,12 @@ fn framing_and_order_as_template() {
     );
     // Helm-style output: deterministic.
     let again = difyx(
-        &[&["resolve"][..], &args, &["--store", FULL]].concat(),
+        &[
+            &["resolve", "--version", "0.27.0"][..],
+            &args,
+            &["--store", FULL],
+        ]
+        .concat(),
         None,
     );
     assert_eq!(stdout(&again), text);
@@ -436,11 +448,26 @@ fn framing_and_order_as_template() {
 
 #[test]
 fn no_external_secrets_prints_the_plain_secrets_and_warns() {
-    let out = difyx(&["resolve", "dify", "-n", "dify", "--store", FULL], None);
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-n",
+            "dify",
+            "--store",
+            FULL,
+        ],
+        None,
+    );
     assert!(out.status.success());
     assert_eq!(
         stdout(&out),
-        stdout(&difyx(&["template", "dify", "-n", "dify"], None))
+        stdout(&difyx(
+            &["template", "--version", "0.27.0", "dify", "-n", "dify"],
+            None
+        ))
     );
     let err = stderr(&out);
     assert_eq!(
@@ -473,6 +500,8 @@ fn json_stores_and_stdin() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -490,6 +519,8 @@ fn json_stores_and_stdin() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -611,7 +642,7 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
         let path = dir.path().join("store.yaml");
         std::fs::write(&path, text).unwrap();
         let p = path.to_str().unwrap();
-        let out = difyx(&["resolve", "dify", "-f", "examples/scenario-1-full-eso.yaml", "--store", p], None);
+        let out = difyx(&["resolve", "--version", "0.27.0", "dify", "-f", "examples/scenario-1-full-eso.yaml", "--store", p], None);
         assert!(!out.status.success(), "{text}");
         assert_eq!(stdout(&out), "");
         let err = stderr(&out);
@@ -622,7 +653,17 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
             assert!(!err.contains(secret), "{err}");
         }
     }
-    let out = difyx(&["resolve", "dify", "--store", "no/such/store.yaml"], None);
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--store",
+            "no/such/store.yaml",
+        ],
+        None,
+    );
     assert!(
         stderr(&out).starts_with("Error: cannot read store file no/such/store.yaml"),
         "{}",
@@ -632,16 +673,37 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
 
 #[test]
 fn store_is_required_and_stdin_is_read_once() {
-    let out = difyx(&["resolve", "dify"], None);
+    let out = difyx(&["resolve", "--version", "0.27.0", "dify"], None);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--store <STORE>"), "{}", stderr(&out));
-    let out = difyx(&["resolve", "dify", "-f", "-", "--store", "-"], Some(""));
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            "-",
+            "--store",
+            "-",
+        ],
+        Some(""),
+    );
     assert_eq!(
         stderr(&out),
         "Error: both -f - and --store - read stdin: give one of them a file\n"
     );
     let out = difyx(
-        &["resolve", "dify", "--store", "-", "--store", "-"],
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--store",
+            "-",
+            "--store",
+            "-",
+        ],
         Some(""),
     );
     assert_eq!(
@@ -654,6 +716,8 @@ fn store_is_required_and_stdin_is_read_once() {
 fn strict_turns_warnings_into_errors() {
     let args = [
         "resolve",
+        "--version",
+        "0.27.0",
         "dify",
         "-n",
         "dify",
@@ -684,7 +748,7 @@ fn strict_turns_warnings_into_errors() {
 fn unsupported_templates_in_a_chart_directory_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("dify");
-    copy_dir(&common::repo_dir().join("charts/dify"), &chart);
+    common::chart_dir_0_27_0(&chart);
     let tpl = chart.join("templates/_externalsecret.tpl");
     let text = std::fs::read_to_string(&tpl).unwrap();
     let patched = text.replace(
@@ -726,19 +790,6 @@ fn unsupported_templates_in_a_chart_directory_fail_clearly() {
         !err.contains("SecretSyncedError"),
         "not a store failure: {err}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -921,7 +972,7 @@ fn compare(v: &Variant, dir: &Path) -> Vec<String> {
     ];
     let plain = difyx(
         &[
-            &["template"][..],
+            &["template", "--version", "0.27.0"][..],
             &base,
             &["--set", "externalSecret.enabled=false"],
         ]
@@ -932,7 +983,7 @@ fn compare(v: &Variant, dir: &Path) -> Vec<String> {
     let plain: BTreeMap<String, Secret> = secrets(&stdout(&plain)).into_iter().collect();
     let out = difyx(
         &[
-            &["resolve"][..],
+            &["resolve", "--version", "0.27.0"][..],
             &base,
             &[
                 "--store",
@@ -1024,6 +1075,8 @@ fn the_postgresql_and_redis_secrets_hold_what_the_subcharts_would_read() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -1085,6 +1138,8 @@ fn secret_values_never_reach_stderr() {
     let runs: [&[&str]; 4] = [
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1095,6 +1150,8 @@ fn secret_values_never_reach_stderr() {
         ],
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1106,6 +1163,8 @@ fn secret_values_never_reach_stderr() {
         ],
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1116,7 +1175,16 @@ fn secret_values_never_reach_stderr() {
             "--store",
             store,
         ],
-        &["resolve", "dify", "-f", values, "--store", store],
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            values,
+            "--store",
+            store,
+        ],
     ];
     let mut saw = Vec::new();
     for args in runs {
@@ -1160,5 +1228,194 @@ fn an_existing_secret_nobody_creates_is_a_warning() {
          Secret nor through an ExternalSecret: it must exist before the Redis subchart starts (the redis \
          ExternalSecret renders only with externalSecret.enabled, externalSecret.redis.enabled, \
          redis.auth.enabled and an empty redis.auth.password)\n"
+    );
+}
+
+// ---------------------------------------------------------------------------
+// Every chart version: what real Helm renders, resolved.
+
+const VERSIONS: &[&str] = &[
+    "0.27.0",
+    "0.28.0",
+    "0.28.1",
+    "0.29.0",
+    "0.30.0",
+    "0.31.0",
+    "0.32.0",
+    "0.33.0",
+    "0.34.0",
+    "0.35.0",
+    "0.36.0",
+    "0.37.0",
+    "0.38.0-rc2",
+];
+
+/// `helm template rel <upstream V> -n ns` with `sets`, as difyx's rendered files.
+fn helm_files(helm: &Path, version: &str, sets: &[&str]) -> Vec<difyx::engine::RenderedFile> {
+    let chart = common::shared_dir().join("upstream").join(version);
+    let mut cmd = std::process::Command::new(helm);
+    cmd.args(["template", "rel"]).arg(&chart).args(["-n", "ns"]);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().expect("run helm");
+    assert!(
+        out.status.success(),
+        "helm {version} {sets:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut files: Vec<difyx::engine::RenderedFile> = Vec::new();
+    for doc in text.split("\n---\n") {
+        let Some(source) = doc
+            .lines()
+            .find_map(|l| l.strip_prefix("# Source: dify/"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        match files.iter_mut().find(|f| f.path == source) {
+            Some(f) => {
+                f.text.push_str("\n---\n");
+                f.text.push_str(doc);
+            }
+            None => files.push(difyx::engine::RenderedFile {
+                path: source,
+                text: doc.to_owned(),
+            }),
+        }
+    }
+    files
+}
+
+fn decoded_data(m: &difyx::manifests::Manifest) -> BTreeMap<String, String> {
+    match m.doc.lookup(["data"]) {
+        Some(Value::Map(d)) => d.iter().map(|(k, v)| (k.clone(), decode(v))).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Real Helm's ExternalSecrets of every release, resolved against a store
+/// with every default remote key: what ESO would write, per version.
+#[test]
+fn helm_external_secrets_of_every_version_resolve() {
+    let Some(helm) = common::helm_if_present("resolve of every version's Helm output") else {
+        return;
+    };
+    let store_text = std::fs::read_to_string(
+        common::repo_dir().join("tests/fixtures/stores/every-version.yaml"),
+    )
+    .unwrap();
+    let store = difyx::resolve::store::parse(&store_text, "every-version.yaml").unwrap();
+    for (i, version) in VERSIONS.iter().enumerate() {
+        let at_least = |v: &str| i >= VERSIONS.iter().position(|x| *x == v).unwrap();
+        let files = helm_files(
+            &helm,
+            version,
+            &["externalSecret.enabled=true", "redis.auth.password="],
+        );
+        let mut manifests = difyx::manifests::split("dify", &files).unwrap();
+        difyx::manifests::sort_by_kind(&mut manifests);
+        let res = difyx::resolve::resolve(&manifests, &store);
+        assert!(res.failures.is_empty(), "{version}: {:?}", res.failures);
+        assert!(res.warnings.is_empty(), "{version}: {:?}", res.warnings);
+        let expected_es = if at_least("0.38.0-rc2") { 8 } else { 6 };
+        assert_eq!(res.external_secrets, expected_es, "{version}");
+        let secret = |name: &str| {
+            let m = res
+                .manifests
+                .iter()
+                .find(|m| m.name == format!("rel-dify-{name}"))
+                .unwrap_or_else(|| panic!("{version}: no Secret rel-dify-{name}"));
+            decoded_data(m)
+        };
+        let api = secret("api");
+        let worker = secret("worker");
+        assert_eq!(api["SECRET_KEY"], "sk-v", "{version}");
+        assert_eq!(api["REDIS_USERNAME"], "", "{version}");
+        // 0.27.0 fetches the URL; later releases template it over the
+        // fetched password (0.28.x with the upstream "reids" typo).
+        let celery = if !at_least("0.28.0") {
+            "redis://:redis-v@rel-redis-master:6379/1"
+        } else if !at_least("0.29.0") {
+            "reids://:redis-v@redis:6379/1"
+        } else {
+            "redis://:redis-v@redis:6379/1"
+        };
+        assert_eq!(api["CELERY_BROKER_URL"], celery, "{version}");
+        assert_eq!(worker["CELERY_BROKER_URL"], celery, "{version}");
+        let has = |m: &BTreeMap<String, String>, k: &str| m.contains_key(k);
+        assert_eq!(has(&api, "S3_ACCESS_KEY"), at_least("0.28.0"), "{version}");
+        assert_eq!(has(&api, "OTLP_API_KEY"), at_least("0.29.0"), "{version}");
+        assert_eq!(
+            has(&worker, "CODE_EXECUTION_API_KEY"),
+            at_least("0.37.0"),
+            "{version}"
+        );
+        assert_eq!(
+            has(&api, "AGENT_BACKEND_API_TOKEN"),
+            at_least("0.38.0-rc2"),
+            "{version}"
+        );
+        assert_eq!(secret("plugin-daemon")["SERVER_KEY"], "plugin-server-v");
+        assert_eq!(secret("sandbox")["API_KEY"], "sandbox-v");
+        assert_eq!(secret("redis")["redis-password"], "redis-v", "{version}");
+        if at_least("0.38.0-rc2") {
+            let agent = secret("agent-backend");
+            assert_eq!(
+                agent["DIFY_AGENT_REDIS_URL"],
+                "redis://:redis-v@redis:6379/2"
+            );
+            assert_eq!(agent["DIFY_AGENT_API_TOKEN"], "agent-token-v");
+            assert!(
+                !agent.contains_key("REDIS_PASSWORD"),
+                "fetched only for the URL"
+            );
+            assert_eq!(
+                secret("local-sandbox"),
+                map(&[("SHELLCTL_AUTH_TOKEN", "shellctl-v")])
+            );
+        }
+    }
+}
+
+/// A user `decodingStrategy` (global and per entry, 0.28.0+) is applied.
+#[test]
+fn helm_decoding_strategies_resolve() {
+    let Some(helm) = common::helm_if_present("resolve with decodingStrategy") else {
+        return;
+    };
+    let files = helm_files(
+        &helm,
+        "0.37.0",
+        &[
+            "externalSecret.enabled=true",
+            "externalSecret.decodingStrategy=Auto",
+            "externalSecret.api.remoteRefs.SECRET_KEY.decodingStrategy=Base64",
+        ],
+    );
+    let manifests = difyx::manifests::split("dify", &files).unwrap();
+    let store = difyx::resolve::store::parse(
+        "dify/api: {secret_key: c2stYjY0}\ndify/sandbox: {api_key: \"plain!\"}\n\
+         dify/database: {username: cG9zdGdyZXM=, password: x}\ndify/redis: {password: r}\n\
+         dify/weaviate: {api_key: w}\ndify/mail: {resend_api_key: m}\n\
+         dify/plugin-daemon: {server_key: s, dify_api_key: d}\ndify/s3: {access_key: a, secret_key: b}\n\
+         dify/otel: {api_key: o}\ndify/postgresql: {postgres_password: p, replication_password: q}\n",
+        "s",
+    )
+    .unwrap();
+    let res = difyx::resolve::resolve(&manifests, &store);
+    assert!(res.failures.is_empty(), "{:?}", res.failures);
+    let api = decoded_data(
+        res.manifests
+            .iter()
+            .find(|m| m.name == "rel-dify-api")
+            .unwrap(),
+    );
+    assert_eq!(api["SECRET_KEY"], "sk-b64");
+    assert_eq!(api["DB_USERNAME"], "postgres", "Auto decodes base64");
+    assert_eq!(
+        api["CODE_EXECUTION_API_KEY"], "plain!",
+        "Auto keeps the rest"
     );
 }

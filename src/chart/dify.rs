@@ -4,7 +4,7 @@
 //! templates (`charts/dify/templates/*-externalsecret.yaml`) hold the same
 //! lists; a test renders every key at every release and checks the two agree.
 
-use super::versions::{self, ChartVersion};
+use super::versions::ChartVersion;
 
 /// One supported key of a service's ExternalSecret, for the releases from
 /// `since` up to, not including, `until`.
@@ -145,9 +145,7 @@ pub const SERVICES: &[(&str, &str)] = &[
 ];
 
 fn applies(key: &SupportedKey, version: &ChartVersion) -> bool {
-    let at = |v: &str| versions::find(v).map_or(usize::MAX, ChartVersion::index);
-    let me = version.index();
-    at(key.since) <= me && key.until.is_none_or(|u| me < at(u))
+    version.within(key.since, key.until)
 }
 
 fn table(service: &str, version: &ChartVersion) -> Vec<&'static SupportedKey> {
@@ -163,7 +161,7 @@ fn table(service: &str, version: &ChartVersion) -> Vec<&'static SupportedKey> {
     // key only from 0.37.0.
     let worker_lacks = |key: &str| {
         key.starts_with("ELASTICSEARCH_")
-            || (key == "CODE_EXECUTION_API_KEY" && !version.has("eso_worker_code_execution"))
+            || (key == "CODE_EXECUTION_API_KEY" && !version.has("worker_code_execution"))
     };
     list.iter()
         .filter(|k| applies(k, version) && !(service == "worker" && worker_lacks(k.key)))
@@ -195,7 +193,7 @@ pub fn gate(service: &str, key: &str, version: &ChartVersion) -> Option<&'static
 pub fn template_data_key(service: &str, version: &ChartVersion) -> Option<&'static str> {
     match service {
         "api" | "worker" if version.has("eso_v2") => Some("CELERY_BROKER_URL"),
-        "agentBackend" if version.has("eso_agent_backend") => Some("DIFY_AGENT_REDIS_URL"),
+        "agentBackend" if version.has("agent_backend") => Some("DIFY_AGENT_REDIS_URL"),
         _ => None,
     }
 }
@@ -344,6 +342,22 @@ mod tests {
         }
     }
 
+    /// `lint::versioned` keeps its own copy of the lists (for its V13/V14
+    /// diagnostics): it must say what the templates do.
+    #[test]
+    fn lint_knows_the_same_keys() {
+        for version in VERSIONS {
+            for (service, _) in SERVICES {
+                assert_eq!(
+                    crate::lint::versioned::supported_keys(service, version),
+                    supported_keys(service, version),
+                    "{} {service}",
+                    version.version
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_constants_are_the_first_release_lists() {
         let first = &VERSIONS[0];
@@ -355,7 +369,7 @@ mod tests {
 
     #[test]
     fn gates_and_data_keys_follow_the_release() {
-        let v = |s| versions::find(s).unwrap();
+        let v = |s| crate::chart::versions::find(s).unwrap();
         assert_eq!(gate("api", "WEAVIATE_API_KEY", v("0.27.0")), None);
         assert_eq!(
             gate("api", "WEAVIATE_API_KEY", v("0.28.0")),
