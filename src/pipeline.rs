@@ -112,6 +112,15 @@ pub fn compute_values(
     Ok((values, warnings))
 }
 
+/// Only the checks Helm makes before rendering (the chart's schema and each
+/// enabled subchart's), on the final values: what `helm template` accepts,
+/// schema-wise. The final values and warnings on success.
+pub fn helm_schema_check(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
+    let (values, warnings, tree) = merge_values(chart, user)?;
+    check_helm_schemas(chart, tree.as_ref(), &values)?;
+    Ok((values, warnings))
+}
+
 /// The final values, the merge warnings, and (for a chart with subcharts)
 /// the subcharts that take part, unchecked.
 fn merge_values<'c>(
@@ -143,7 +152,11 @@ fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
 /// chart, its release's equivalent of upstream's) and each enabled
 /// subchart's against its section, every violation reported at once, grouped
 /// by chart, in Helm's words.
-fn check_helm_schemas(chart: &Chart, tree: Option<&Enabled<'_>>, values: &Map) -> Result<(), Error> {
+fn check_helm_schemas(
+    chart: &Chart,
+    tree: Option<&Enabled<'_>>,
+    values: &Map,
+) -> Result<(), Error> {
     use crate::values::schema::{helm_report, ChartCheck};
     let mut checks = Vec::new();
     match tree {

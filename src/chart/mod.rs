@@ -305,7 +305,7 @@ impl Chart {
 
     /// Loads a chart directory, with its subcharts.
     pub fn load(dir: &Path) -> Result<Chart, ChartError> {
-        let chart = Chart::load_tree(dir)?;
+        let chart = Chart::load_tree(dir, true)?;
         // As `helm template` does (`action.CheckDependencies`): a listed
         // dependency must be there.
         let missing: Vec<&str> = chart
@@ -325,7 +325,8 @@ impl Chart {
         Ok(chart)
     }
 
-    fn load_tree(dir: &Path) -> Result<Chart, ChartError> {
+    /// A chart folder; a subchart's (`top` false) templates are not read.
+    fn load_tree(dir: &Path, top: bool) -> Result<Chart, ChartError> {
         let read = |path: PathBuf| {
             std::fs::read_to_string(&path).map_err(|source| ChartError::Io { path, source })
         };
@@ -349,9 +350,8 @@ impl Chart {
             None
         };
         let mut templates = Vec::new();
-        let templates_dir = dir.join("templates");
-        if templates_dir.is_dir() || !dir.join("charts").is_dir() {
-            collect_templates(&templates_dir, "templates", &mut templates)?;
+        if top {
+            collect_templates(&dir.join("templates"), "templates", &mut templates)?;
         }
         let mut chart = Chart::from_parts(
             &dir.display().to_string(),
@@ -440,7 +440,7 @@ fn load_subcharts(dir: &Path) -> Result<Vec<Chart>, ChartError> {
     let mut out = Vec::new();
     for path in names {
         if path.is_dir() {
-            out.push(Chart::load_tree(&path)?);
+            out.push(Chart::load_tree(&path, false)?);
         } else if path.extension().is_some_and(|e| e == "tgz") {
             return Err(ChartError::Invalid(format!(
                 "{}: packed subcharts are not read; unpack it into {}/ (tar xzf)",
@@ -468,7 +468,10 @@ const WEAVIATE_17_SINCE: &str = "0.32.0";
 const SCHEMA_SINCE: &str = "0.30.0";
 
 fn since(release: &ChartVersion, version: &str) -> bool {
-    release.index() >= versions::find(version).expect("an embedded release").index()
+    release.index()
+        >= versions::find(version)
+            .expect("an embedded release")
+            .index()
 }
 
 /// The `dependencies` block of the release's Chart.yaml (empty before 0.28.0).
@@ -652,7 +655,10 @@ mod tests {
             );
         }
         let chart = Chart::dify("0.27.0");
-        assert_eq!((chart.name.as_str(), chart.version.as_str()), ("dify", "0.27.0"));
+        assert_eq!(
+            (chart.name.as_str(), chart.version.as_str()),
+            ("dify", "0.27.0")
+        );
         assert_eq!(chart.app_version, "1.6.0");
         assert!(chart.subcharts.is_empty() && chart.dependencies.is_empty());
         assert!(chart.release_schema.is_none());
@@ -672,11 +678,19 @@ mod tests {
                 "0.27.0" => assert!(names.is_empty() && deps.is_empty()),
                 "0.28.0" | "0.28.1" | "0.29.0" | "0.30.0" | "0.31.0" => assert_eq!(
                     names,
-                    [("postgresql", "12.5.6"), ("redis", "16.13.2"), ("weaviate", "16.1.0")]
+                    [
+                        ("postgresql", "12.5.6"),
+                        ("redis", "16.13.2"),
+                        ("weaviate", "16.1.0")
+                    ]
                 ),
                 _ => assert_eq!(
                     names,
-                    [("postgresql", "12.5.6"), ("redis", "16.13.2"), ("weaviate", "17.3.3")]
+                    [
+                        ("postgresql", "12.5.6"),
+                        ("redis", "16.13.2"),
+                        ("weaviate", "17.3.3")
+                    ]
                 ),
             }
             if v.version != "0.27.0" {
@@ -688,7 +702,10 @@ mod tests {
                     assert!(constraint::is_compatible_range(&d.version, &sub.version));
                     for dd in &sub.dependencies {
                         let common = sub.subcharts.iter().find(|s| s.name == dd.name).unwrap();
-                        assert!(constraint::is_compatible_range(&dd.version, &common.version));
+                        assert!(constraint::is_compatible_range(
+                            &dd.version,
+                            &common.version
+                        ));
                     }
                 }
             }

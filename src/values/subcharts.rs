@@ -198,7 +198,9 @@ fn coalesce_globals(dest: &Table, src: &Table, prefix: &str, warnings: &mut Vec<
         None => new_table(),
         Some(Node::Table(t)) => t,
         Some(_) => {
-            warnings.push(format!("skipping globals for {prefix}: global is not a map"));
+            warnings.push(format!(
+                "skipping globals for {prefix}: global is not a map"
+            ));
             return;
         }
     };
@@ -237,12 +239,9 @@ fn coalesce_values(
 ) {
     let sub_prefix = concat(prefix, &chart.name);
     for (key, default) in chart.values.iter() {
-        // A default null is no default when coalescing.
-        if !merge && *default == Value::Null {
-            continue;
-        }
         let is_sub = merge || chart.deps.iter().any(|d| d.name == *key);
         match get(v, key) {
+            // A user null deletes the key, whatever the default.
             Some(Node::Nil) if !merge => remove(v, key),
             Some(Node::Table(dest)) => match default {
                 Value::Map(src) => {
@@ -259,6 +258,8 @@ fn coalesce_values(
                 )),
             },
             Some(_) => {}
+            // A default null is no default when coalescing.
+            None if !merge && *default == Value::Null => {}
             None => {
                 let node = from_value(default);
                 if let (Node::Table(t), false) = (&node, merge) {
@@ -272,14 +273,22 @@ fn coalesce_values(
 
 /// Lays `src` under `dst`: `dst` wins. Without `merge`, a null in `dst`
 /// deletes `src`'s value.
-fn coalesce_tables(dst: &Table, src: &Table, prefix: &str, merge: bool, warnings: &mut Vec<String>) {
+fn coalesce_tables(
+    dst: &Table,
+    src: &Table,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Vec<String>,
+) {
     for (key, val) in entries(src) {
         let full = || concat(prefix, &key);
         match (get(dst, &key), &val) {
             (Some(Node::Nil), Node::Nil) => {}
             (Some(Node::Nil), _) if !merge => remove(dst, &key),
             (None, _) => set(dst, &key, val.clone()),
-            (Some(Node::Table(d)), Node::Table(s)) => coalesce_tables(&d, s, &full(), merge, warnings),
+            (Some(Node::Table(d)), Node::Table(s)) => {
+                coalesce_tables(&d, s, &full(), merge, warnings)
+            }
             (Some(_), Node::Table(_)) => warnings.push(format!(
                 "cannot overwrite table with non table for {} ({})",
                 full(),
@@ -338,8 +347,16 @@ mod tests {
                 deps: vec![],
             }],
         };
-        let out =
-            coalesce_tree(&tree, &map("sub: {auth: {password: null}}\n"), false, &mut vec![]).unwrap();
-        assert_eq!(out, map("sub: {enabled: true, auth: {user: u}, global: {}}\n"));
+        let out = coalesce_tree(
+            &tree,
+            &map("sub: {auth: {password: null}}\n"),
+            false,
+            &mut vec![],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            map("sub: {enabled: true, auth: {user: u}, global: {}}\n")
+        );
     }
 }
