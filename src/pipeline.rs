@@ -129,15 +129,37 @@ fn merge_values<'c>(
 ) -> Result<(Map, Vec<String>, Option<Enabled<'c>>), Error> {
     let mut warnings = Vec::new();
     let user = user.merged()?;
-    if chart.subcharts.is_empty() {
+    let (mut values, tree) = if chart.subcharts.is_empty() {
         let values = coalesce(&chart.name, &chart.values, user, &mut warnings);
-        return Ok((values, warnings, None));
+        (values, None)
+    } else {
+        let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
+        let values = tree
+            .coalesce(&user, &mut warnings)
+            .map_err(Error::Subcharts)?;
+        (values, Some(tree))
+    };
+    for path in &chart.upstream_default_paths {
+        drop_null(&mut values, path);
     }
-    let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
-    let values = tree
-        .coalesce(&user, &mut warnings)
-        .map_err(Error::Subcharts)?;
-    Ok((values, warnings, Some(tree)))
+    Ok((values, warnings, tree))
+}
+
+/// Removes the value at `path` if it is null.
+fn drop_null(values: &mut Map, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut map = values;
+    for key in parents {
+        match map.get_mut(key) {
+            Some(Value::Map(m)) => map = m,
+            _ => return,
+        }
+    }
+    if map.get(last) == Some(&Value::Null) {
+        map.remove(last);
+    }
 }
 
 /// difyx's own schema of the embedded chart (or a chart directory's schema).

@@ -80,6 +80,11 @@ pub struct Chart {
     /// while [`Chart::schema`] holds difyx's own stricter schema. None for a
     /// chart directory, whose `schema` is the one Helm checks.
     pub release_schema: Option<String>,
+    /// The paths where the embedded release's upstream defaults hold a
+    /// value difyx's cut of them leaves out (from 0.30.0, the paths its
+    /// schema types): a user null there is deleted, as Helm deletes it with
+    /// the default, instead of reaching the schema check.
+    pub upstream_default_paths: Vec<Vec<String>>,
 }
 
 /// When the engine compiles a chart's templates.
@@ -292,6 +297,7 @@ impl Chart {
                 values_yaml,
                 schema,
                 release_schema: release_schema(release),
+                upstream_default_paths: upstream_default_paths(release),
                 subcharts: embedded_subcharts(release),
                 features: release.features(),
                 schema_check: SchemaCheck::ExplainsFailures,
@@ -409,6 +415,7 @@ impl Chart {
             dependencies,
             subcharts: Vec::new(),
             release_schema: None,
+            upstream_default_paths: Vec::new(),
         })
     }
 
@@ -543,6 +550,16 @@ fn embedded_subcharts(release: &ChartVersion) -> Vec<Chart> {
         ),
         build("charts/weaviate", weaviate_yaml, Vec::new()),
     ]
+}
+
+/// See [`Chart::upstream_default_paths`].
+fn upstream_default_paths(release: &ChartVersion) -> Vec<Vec<String>> {
+    if !since(release, SCHEMA_SINCE) {
+        return Vec::new();
+    }
+    let doc: serde_json::Value = serde_json::from_str(embedded_file("schema/upstream.schema.json"))
+        .expect("the embedded schema data is JSON (checked by tests)");
+    crate::values::schema::versioned::default_paths(&doc, release.version)
 }
 
 /// The release's equivalent of upstream's values.schema.json (from 0.30.0).
