@@ -1827,3 +1827,51 @@ fn helm_format_of_the_release_schema_errors() {
         .to_string();
     assert!(!e.contains("redis:"), "{e}");
 }
+
+#[test]
+fn difyx_schema_accepts_what_every_release_renders() {
+    // Every case of ../shared/conformance-versions rendered with Helm (exit
+    // 0), so difyx's own schema, pruned for the case's release, must accept
+    // its final values; and each release's defaults.
+    let root = shared_dir().join("conformance-versions");
+    let mut checked = 0;
+    for release in difyx::chart::versions::VERSIONS {
+        let chart = Chart::embedded(release);
+        let schema = chart
+            .schema
+            .as_deref()
+            .expect("the embedded chart has a schema");
+        let mut inputs = vec![("defaults".to_owned(), String::new())];
+        if let Ok(cases) = std::fs::read_dir(root.join(release.version)) {
+            for case in cases {
+                let case = case.unwrap().path();
+                if let Ok(text) = std::fs::read_to_string(case.join("values.yaml")) {
+                    inputs.push((case.display().to_string(), text));
+                }
+            }
+        }
+        for (name, text) in inputs {
+            let (values, _) = pipeline::helm_schema_check(&chart, &user_values(&text))
+                .unwrap_or_else(|e| panic!("{} {name}: Helm's schema check: {e}", release.version));
+            validate(&chart.name, schema, &values)
+                .unwrap_or_else(|e| panic!("{} {name}: {e}", release.version));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 13, "{checked}");
+}
+
+#[test]
+fn difyx_schema_rules_of_0_27_0_leave_later_releases_alone() {
+    // A per-service refreshInterval is read only by 0.27.0 (CHART-VERSIONS
+    // B.1).
+    let yaml = "externalSecret:\n  enabled: true\n  api:\n    refreshInterval: 5\n";
+    let at = |v: &str, yaml: &str| {
+        let chart = Chart::dify(v);
+        let (values, _) = pipeline::helm_schema_check(&chart, &user_values(yaml)).unwrap();
+        validate(&chart.name, chart.schema.as_deref().unwrap(), &values)
+    };
+    assert!(at("0.27.0", yaml).is_err());
+    at("0.28.0", yaml).unwrap();
+    at("0.37.0", yaml).unwrap();
+}
