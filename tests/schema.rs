@@ -1669,7 +1669,7 @@ fn release_schemas_accept_and_reject_as_helm_does() {
         "{\"a\":1}",
         "\"\"",
     ];
-    let mut rng = Rng(0x5eed_0f_5c4e3a);
+    let mut rng = Rng(0x5eed_0f5c_4e3a);
     let mut failures = Vec::new();
     let mut compared = (0, 0);
     for version in [
