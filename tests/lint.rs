@@ -44,7 +44,7 @@ fn run_in(dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Output {
 /// findings name the file `values.yaml` wherever the case lives.
 fn lint_case(case: &Path, extra: &[&str]) -> Output {
     let args_text = std::fs::read_to_string(case.join("args")).unwrap();
-    let mut args = vec!["lint"];
+    let mut args = vec!["lint", "--version", "0.27.0"];
     args.extend(args_text.split_whitespace());
     args.extend(["-f", "values.yaml"]);
     args.extend(extra);
@@ -286,7 +286,16 @@ fn examples_give_no_error() {
             .into_owned(),
     ]);
     for run in runs {
-        let mut args = vec!["lint", "dify", "-n", "dify", "-o", "json"];
+        let mut args = vec![
+            "lint",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-n",
+            "dify",
+            "-o",
+            "json",
+        ];
         for f in &run {
             args.extend(["-f", f.as_str()]);
         }
@@ -305,12 +314,26 @@ fn examples_give_no_error() {
 fn strict_fails_on_warnings() {
     let scenario = repo_dir().join("examples/scenario-1-full-eso.yaml");
     let f = scenario.to_str().unwrap();
-    let out = run_in(&repo_dir(), &["lint", "dify", "-n", "dify", "-f", f], &[]);
+    let out = run_in(
+        &repo_dir(),
+        &["lint", "--version", "0.27.0", "dify", "-n", "dify", "-f", f],
+        &[],
+    );
     assert!(out.status.success());
     assert!(stdout(&out).contains("warning[DFX040]"));
     let out = run_in(
         &repo_dir(),
-        &["lint", "dify", "-n", "dify", "-f", f, "--strict"],
+        &[
+            "lint",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-n",
+            "dify",
+            "-f",
+            f,
+            "--strict",
+        ],
         &[],
     );
     assert_eq!(out.status.code(), Some(1));
@@ -325,6 +348,8 @@ fn strict_fails_on_warnings() {
         &repo_dir(),
         &[
             "lint",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -373,7 +398,16 @@ fn json_is_stable_sorted_and_complete() {
 #[test]
 fn text_colour_honours_no_color() {
     let case = shared_dir().join("conformance/eso-quirks");
-    let args = ["lint", "dify", "-n", "dify", "-f", "values.yaml"];
+    let args = [
+        "lint",
+        "--version",
+        "0.27.0",
+        "dify",
+        "-n",
+        "dify",
+        "-f",
+        "values.yaml",
+    ];
     let plain = run_in(&case, &args, &[]);
     assert!(
         !stdout(&plain).contains('\x1b'),
@@ -403,6 +437,8 @@ fn text_colour_honours_no_color() {
         &case,
         &[
             "lint",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -420,7 +456,19 @@ fn text_colour_honours_no_color() {
 fn broken_values_are_a_finding_not_a_crash() {
     let dir = tempfile::tempdir().unwrap();
     std::fs::write(dir.path().join("bad.yaml"), "externalSecret: [\n").unwrap();
-    let out = run_in(dir.path(), &["lint", "-f", "bad.yaml", "-o", "json"], &[]);
+    let out = run_in(
+        dir.path(),
+        &[
+            "lint",
+            "--version",
+            "0.27.0",
+            "-f",
+            "bad.yaml",
+            "-o",
+            "json",
+        ],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     let list = findings(&out);
     assert_eq!(list.len(), 1, "{list:#?}");
@@ -434,7 +482,11 @@ fn broken_values_are_a_finding_not_a_crash() {
         "fullnameOverride: UPPER\nexternalSecret:\n  enabled: true\n  secretStore:\n    name: 5\n  api:\n    remoteRefs:\n      UNUSED: {key: x}\n",
     )
     .unwrap();
-    let out = run_in(dir.path(), &["lint", "-f", "v.yaml", "-o", "json"], &[]);
+    let out = run_in(
+        dir.path(),
+        &["lint", "--version", "0.27.0", "-f", "v.yaml", "-o", "json"],
+        &[],
+    );
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(stderr(&out), "");
     let sum = summary(&out);
@@ -460,6 +512,8 @@ fn set_flags_are_linted_and_attributed_to_no_file() {
         &repo_dir(),
         &[
             "lint",
+            "--version",
+            "0.27.0",
             "--set",
             "externalSecret.enabled=true",
             "--set",

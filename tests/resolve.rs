@@ -62,7 +62,7 @@ fn secrets(text: &str) -> Vec<(String, Secret)> {
 }
 
 fn resolve_ok(args: &[&str]) -> (Vec<(String, Secret)>, String) {
-    let mut full = vec!["resolve"];
+    let mut full = vec!["resolve", "--version", "0.27.0"];
     full.extend_from_slice(args);
     let out = difyx(&full, None);
     assert!(
@@ -275,6 +275,8 @@ fn scenario_3_with_the_scenario_1_store_lists_every_missing_value() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -370,7 +372,12 @@ fn framing_and_order_as_template() {
         "externalSecret.worker.enabled=false",
     ];
     let out = difyx(
-        &[&["resolve"][..], &args, &["--store", FULL]].concat(),
+        &[
+            &["resolve", "--version", "0.27.0"][..],
+            &args,
+            &["--store", FULL],
+        ]
+        .concat(),
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -379,7 +386,7 @@ fn framing_and_order_as_template() {
     // the resolved Secrets in ExternalSecret order.
     let template = stdout(&difyx(
         &[
-            &["template"][..],
+            &["template", "--version", "0.27.0"][..],
             &args,
             &["-s", "templates/worker-secret.yaml"],
         ]
@@ -428,7 +435,12 @@ fn framing_and_order_as_template() {
     );
     // Helm-style output: deterministic.
     let again = difyx(
-        &[&["resolve"][..], &args, &["--store", FULL]].concat(),
+        &[
+            &["resolve", "--version", "0.27.0"][..],
+            &args,
+            &["--store", FULL],
+        ]
+        .concat(),
         None,
     );
     assert_eq!(stdout(&again), text);
@@ -436,7 +448,19 @@ fn framing_and_order_as_template() {
 
 #[test]
 fn no_external_secrets_prints_the_plain_secrets_and_warns() {
-    let out = difyx(&["resolve", "dify", "-n", "dify", "--store", FULL], None);
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-n",
+            "dify",
+            "--store",
+            FULL,
+        ],
+        None,
+    );
     assert!(out.status.success());
     assert_eq!(
         stdout(&out),
@@ -473,6 +497,8 @@ fn json_stores_and_stdin() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -490,6 +516,8 @@ fn json_stores_and_stdin() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -611,7 +639,7 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
         let path = dir.path().join("store.yaml");
         std::fs::write(&path, text).unwrap();
         let p = path.to_str().unwrap();
-        let out = difyx(&["resolve", "dify", "-f", "examples/scenario-1-full-eso.yaml", "--store", p], None);
+        let out = difyx(&["resolve", "--version", "0.27.0", "dify", "-f", "examples/scenario-1-full-eso.yaml", "--store", p], None);
         assert!(!out.status.success(), "{text}");
         assert_eq!(stdout(&out), "");
         let err = stderr(&out);
@@ -622,7 +650,17 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
             assert!(!err.contains(secret), "{err}");
         }
     }
-    let out = difyx(&["resolve", "dify", "--store", "no/such/store.yaml"], None);
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--store",
+            "no/such/store.yaml",
+        ],
+        None,
+    );
     assert!(
         stderr(&out).starts_with("Error: cannot read store file no/such/store.yaml"),
         "{}",
@@ -632,16 +670,37 @@ fn bad_stores_are_errors_naming_the_key_not_the_value() {
 
 #[test]
 fn store_is_required_and_stdin_is_read_once() {
-    let out = difyx(&["resolve", "dify"], None);
+    let out = difyx(&["resolve", "--version", "0.27.0", "dify"], None);
     assert!(!out.status.success());
     assert!(stderr(&out).contains("--store <STORE>"), "{}", stderr(&out));
-    let out = difyx(&["resolve", "dify", "-f", "-", "--store", "-"], Some(""));
+    let out = difyx(
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            "-",
+            "--store",
+            "-",
+        ],
+        Some(""),
+    );
     assert_eq!(
         stderr(&out),
         "Error: both -f - and --store - read stdin: give one of them a file\n"
     );
     let out = difyx(
-        &["resolve", "dify", "--store", "-", "--store", "-"],
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--store",
+            "-",
+            "--store",
+            "-",
+        ],
         Some(""),
     );
     assert_eq!(
@@ -654,6 +713,8 @@ fn store_is_required_and_stdin_is_read_once() {
 fn strict_turns_warnings_into_errors() {
     let args = [
         "resolve",
+        "--version",
+        "0.27.0",
         "dify",
         "-n",
         "dify",
@@ -685,6 +746,12 @@ fn unsupported_templates_in_a_chart_directory_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("dify");
     copy_dir(&common::repo_dir().join("charts/dify"), &chart);
+    // The embedded chart's Chart.yaml is made per release.
+    std::fs::write(
+        chart.join("Chart.yaml"),
+        difyx::chart::Chart::dify("0.27.0").chart_yaml,
+    )
+    .unwrap();
     let tpl = chart.join("templates/_externalsecret.tpl");
     let text = std::fs::read_to_string(&tpl).unwrap();
     let patched = text.replace(
@@ -921,7 +988,7 @@ fn compare(v: &Variant, dir: &Path) -> Vec<String> {
     ];
     let plain = difyx(
         &[
-            &["template"][..],
+            &["template", "--version", "0.27.0"][..],
             &base,
             &["--set", "externalSecret.enabled=false"],
         ]
@@ -1024,6 +1091,8 @@ fn the_postgresql_and_redis_secrets_hold_what_the_subcharts_would_read() {
     let out = difyx(
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -1085,6 +1154,8 @@ fn secret_values_never_reach_stderr() {
     let runs: [&[&str]; 4] = [
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1095,6 +1166,8 @@ fn secret_values_never_reach_stderr() {
         ],
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1106,6 +1179,8 @@ fn secret_values_never_reach_stderr() {
         ],
         &[
             "resolve",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -1116,7 +1191,16 @@ fn secret_values_never_reach_stderr() {
             "--store",
             store,
         ],
-        &["resolve", "dify", "-f", values, "--store", store],
+        &[
+            "resolve",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            values,
+            "--store",
+            store,
+        ],
     ];
     let mut saw = Vec::new();
     for args in runs {
