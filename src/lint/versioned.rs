@@ -501,18 +501,20 @@ pub fn eso_gaps(user: &Map, values: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
         let by_user = |k: &str| user_refs.is_some_and(|u| u.get(k).is_some_and(Value::is_truthy));
         let supported = supported_keys(svc, v);
         for key in &supported {
-            let Some(entry) = refs.get(*key).filter(|e| e.is_truthy()) else {
+            if !refs.get(*key).is_some_and(Value::is_truthy) {
                 continue;
-            };
-            let _ = entry;
+            }
             let path = format!("externalSecret.{svc}.remoteRefs.{key}");
             // V14: dropped by its gate.
             if let Some(g) = gate(key, v) {
                 if !truthy(values, g) {
-                    let external = (*key == "WEAVIATE_API_KEY"
-                        && truthy(values, "externalWeaviate.enabled"))
-                        .then_some(" (externalWeaviate.enabled does not open it: the gate is the built-in weaviate.enabled)")
-                        .unwrap_or("");
+                    let external = if *key == "WEAVIATE_API_KEY"
+                        && truthy(values, "externalWeaviate.enabled")
+                    {
+                        " (externalWeaviate.enabled does not open it: the gate is the built-in weaviate.enabled)"
+                    } else {
+                        ""
+                    };
                     if by_user(key) || !external.is_empty() {
                         out.push(Diagnostic {
                             id: "DFX063",

@@ -466,9 +466,9 @@ pub fn plan_from_legacy(
             .keys()
             .filter(|k| {
                 !svc.supported.contains(&k.as_str())
-                    && !url_templates
+                    && url_templates
                         .get(svc.key)
-                        .is_some_and(|(t, _)| *t == k.as_str())
+                        .is_none_or(|(t, _)| *t != k.as_str())
             })
             .cloned()
             .collect();
