@@ -6,6 +6,7 @@
 
 use std::sync::Arc;
 
+use crate::chart::dependencies::{self, Enabled};
 use crate::chart::{Chart, SchemaCheck};
 use crate::engine::{Capabilities, Engine, Release, RenderError};
 use crate::manifests::{self, Manifest, ManifestError};
@@ -32,6 +33,9 @@ pub enum Error {
     Schema(#[from] crate::values::schema::SchemaError),
     #[error("{0}")]
     Usage(String),
+    /// A subchart's values are not a map, or its conditions cannot be read.
+    #[error("{0}")]
+    Subcharts(String),
     #[error("--strict: {} warning(s) treated as errors:\n  {}", .0.len(), .0.join("\n  "))]
     Strict(Vec<String>),
 }
@@ -90,30 +94,102 @@ impl UserValues {
 }
 
 /// The final values the templates see, and the merge warnings, checked
-/// against the chart's schema (unless `skip_schema_validation`).
+/// against the chart's schemas (unless `skip_schema_validation`): first
+/// those Helm checks (the chart's and each enabled subchart's), then, for the
+/// embedded chart, difyx's own stricter one.
 pub fn compute_values(
     chart: &Chart,
     user: &UserValues,
     skip_schema_validation: bool,
 ) -> Result<(Map, Vec<String>), Error> {
-    let (values, warnings) = merge_values(chart, user)?;
+    let (values, warnings, tree) = merge_values(chart, user)?;
     if !skip_schema_validation {
-        check_schema(chart, &values)?;
+        check_helm_schemas(chart, tree.as_ref(), &values)?;
+        if chart.schema_check == SchemaCheck::ExplainsFailures {
+            check_schema(chart, &values)?;
+        }
     }
     Ok((values, warnings))
 }
 
-/// The final values and the merge warnings, unchecked.
-fn merge_values(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
+/// The final values, the merge warnings, and (for a chart with subcharts)
+/// the subcharts that take part, unchecked.
+fn merge_values<'c>(
+    chart: &'c Chart,
+    user: &UserValues,
+) -> Result<(Map, Vec<String>, Option<Enabled<'c>>), Error> {
     let mut warnings = Vec::new();
-    let values = coalesce(&chart.name, &chart.values, user.merged()?, &mut warnings);
-    Ok((values, warnings))
+    let user = user.merged()?;
+    let release = crate::lint::versioned::release_of(chart);
+    let (values, tree, user) = if chart.subcharts.is_empty() {
+        // Only an embedded release's diagnostics need the user's own values after.
+        let (consumed, kept) = match release {
+            Some(_) => (user.clone(), Some(user)),
+            None => (user, None),
+        };
+        let values = coalesce(&chart.name, &chart.values, consumed, &mut warnings);
+        (values, None, kept)
+    } else {
+        let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
+        let values = tree
+            .coalesce(&user, &mut warnings)
+            .map_err(Error::Subcharts)?;
+        (values, Some(tree), Some(user))
+    };
+    // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
+    if let (Some(v), Some(user)) = (release, &user) {
+        warnings.extend(
+            crate::lint::versioned::diagnostics(user, &values, v)
+                .iter()
+                .map(crate::lint::versioned::Diagnostic::warning),
+        );
+    }
+    Ok((values, warnings, tree))
 }
 
+/// difyx's own schema of the embedded chart (or a chart directory's schema).
 fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
     if let Some(schema) = &chart.schema {
         crate::values::schema::validate(&chart.name, schema, values)?;
     }
+    Ok(())
+}
+
+/// The schemas Helm checks before rendering: the chart's (for the embedded
+/// chart, its release's equivalent of upstream's) and each enabled
+/// subchart's against its section, every violation reported at once, grouped
+/// by chart, in Helm's words.
+fn check_helm_schemas(
+    chart: &Chart,
+    tree: Option<&Enabled<'_>>,
+    values: &Map,
+) -> Result<(), Error> {
+    use crate::values::schema::{helm_report, ChartCheck};
+    let mut checks = Vec::new();
+    match tree {
+        None => {
+            if let Some(schema) = chart.helm_schema() {
+                checks.push(ChartCheck::run(&chart.name, "", schema, Ok(values))?);
+            }
+        }
+        Some(tree) => {
+            let mut targets = Vec::new();
+            tree.schema_targets(values, "", &mut targets);
+            for t in targets {
+                let schema = if std::ptr::eq(t.chart, chart) {
+                    chart.helm_schema()
+                } else {
+                    t.chart.schema.as_deref()
+                };
+                if let Some(schema) = schema {
+                    checks.push(ChartCheck::run(t.name, &t.pointer, schema, t.values)?);
+                } else if let Err(line) = t.values {
+                    checks.push(ChartCheck::failed(t.name, line));
+                }
+            }
+        }
+    }
+    helm_report(checks)?;
     Ok(())
 }
 
@@ -182,19 +258,12 @@ pub fn template_with(
 ) -> Result<Output, Error> {
     crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
     crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
-    let (values, mut warnings) = merge_values(chart, user)?;
-    // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
-    if let (Some(v), Ok(own)) = (crate::lint::versioned::release_of(chart), user.merged()) {
-        warnings.extend(
-            crate::lint::versioned::diagnostics(&own, &values, v)
-                .iter()
-                .map(crate::lint::versioned::Diagnostic::warning),
-        );
-    }
+    let (values, warnings, tree) = merge_values(chart, user)?;
     let check = (!opts.skip_schema_validation).then_some(chart.schema_check);
-    if check == Some(SchemaCheck::BeforeRender) {
-        check_schema(chart, &values)?;
+    if check.is_some() {
+        check_helm_schemas(chart, tree.as_ref(), &values)?;
     }
+    drop(tree);
     let values = Arc::new(Value::Map(values));
     match render_values(engine, chart, Arc::clone(&values), warnings, opts) {
         // A render that failed for its values: the schema, where it explains

@@ -61,7 +61,7 @@ fn assert_same_as_separate_runs(common_args: &[&str]) {
     let ws = workspace();
     let root = ws.path().display().to_string();
     let each_out = format!("{root}/each");
-    let mut args = strings(&["template", "dify"]);
+    let mut args = strings(&["template", "--version", "0.27.0", "dify"]);
     args.extend(strings(common_args));
     args.extend(strings(&[
         "-f",
@@ -84,7 +84,7 @@ fn assert_same_as_separate_runs(common_args: &[&str]) {
     let mut separate_stderr = String::new();
     for env in &envs {
         let stem = env.file_stem().unwrap().to_string_lossy();
-        let mut args = strings(&["template", "dify"]);
+        let mut args = strings(&["template", "--version", "0.27.0", "dify"]);
         args.extend(strings(common_args));
         args.extend(strings(&[
             "-f",
@@ -152,6 +152,8 @@ fn each_is_deterministic() {
         .map(|i| {
             let out = run(&strings(&[
                 "template",
+                "--version",
+                "0.27.0",
                 "--each",
                 &format!("{root}/envs/*"),
                 "--output-dir",
@@ -179,6 +181,8 @@ fn a_failing_file_names_itself_and_the_others_still_render() {
     let out_dir = format!("{root}/out");
     let out = run(&strings(&[
         "template",
+        "--version",
+        "0.27.0",
         "dify",
         "--each",
         &format!("{root}/envs/*.yaml"),
@@ -242,6 +246,8 @@ fn each_errors_before_rendering() {
     let root = ws.path().display().to_string();
     let out = run(&strings(&[
         "template",
+        "--version",
+        "0.27.0",
         "--each",
         &format!("{root}/none/*.yaml"),
         "--output-dir",
@@ -257,6 +263,8 @@ fn each_errors_before_rendering() {
     std::fs::write(ws.path().join("more/scenario-4-builtin-redis.yml"), "{}\n").unwrap();
     let out = run(&strings(&[
         "template",
+        "--version",
+        "0.27.0",
         "--each",
         &format!("{root}/*/scenario-4*"),
         "--output-dir",
@@ -271,6 +279,12 @@ fn each_errors_before_rendering() {
     assert!(!ws.path().join("o").exists());
 
     // --each needs --output-dir (clap).
-    let out = run(&strings(&["template", "--each", "x/*.yaml"]));
+    let out = run(&strings(&[
+        "template",
+        "--version",
+        "0.27.0",
+        "--each",
+        "x/*.yaml",
+    ]));
     assert_eq!(out.status.code(), Some(1));
 }

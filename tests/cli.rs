@@ -13,6 +13,8 @@ fn output_dir_writes_helm_layout_atomically() {
     let out = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -28,6 +30,8 @@ fn output_dir_writes_helm_layout_atomically() {
     let stream = stdout(&difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -55,7 +59,15 @@ fn output_dir_writes_helm_layout_atomically() {
     assert!(leftovers.is_empty());
 
     let out = difyx(
-        &["template", "dify", "--output-dir", d, "--release-name"],
+        &[
+            "template",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--output-dir",
+            d,
+            "--release-name",
+        ],
         None,
     );
     assert!(out.status.success(), "{}", stderr(&out));
@@ -73,6 +85,8 @@ fn output_dir_writes_nothing_when_the_render_fails() {
     let out = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "--output-dir",
             d,
@@ -91,6 +105,8 @@ fn eso_api_version_follows_the_cluster() {
     let version = |extra: &[&str]| {
         let mut args = vec![
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "--set",
             "externalSecret.enabled=true",
@@ -130,6 +146,8 @@ fn eso_api_version_follows_the_cluster() {
     let out = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "--set",
             "externalSecret.enabled=true,externalSecret.apiVersion=v2",
@@ -220,7 +238,14 @@ fn closed_standard_descriptors_stay_closed_to_files() {
     for fd in [0, 1] {
         let mut command = Command::new(env!("CARGO_BIN_EXE_difyx"));
         command
-            .args(["template", "dify", "-f", values.to_str().unwrap()])
+            .args([
+                "template",
+                "--version",
+                "0.27.0",
+                "dify",
+                "-f",
+                values.to_str().unwrap(),
+            ])
             .stderr(Stdio::piped());
         // SAFETY: dropping the OwnedFd only calls close, which is
         // async-signal-safe, as pre_exec requires; nothing else owns `fd`
@@ -250,6 +275,8 @@ fn values_and_show() {
     let out = difyx(
         &[
             "values",
+            "--version",
+            "0.27.0",
             "dify",
             "--set",
             "externalSecret.enabled=true",
@@ -276,18 +303,32 @@ fn values_and_show() {
         "default nulls are dropped"
     );
 
-    let out = difyx(&["show", "values"], None);
+    let out = difyx(&["show", "values", "--version", "0.27.0"], None);
     assert_eq!(
         stdout(&out),
         std::fs::read_to_string(repo_dir().join("charts/dify/values.yaml")).unwrap()
     );
-    let out = difyx(&["show", "chart"], None);
+    let out = difyx(&["show", "chart", "--version", "0.27.0"], None);
     assert!(stdout(&out).contains("name: dify"));
+    assert!(stdout(&out).contains("version: 0.27.0\n"));
+    // Without --version: the newest stable release.
+    let default = difyx::chart::versions::default_version().version;
+    let out = difyx(&["show", "chart"], None);
+    assert!(
+        stdout(&out).contains(&format!("version: {default}\n")),
+        "{}",
+        stdout(&out)
+    );
+    let out = difyx(&["show", "values"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(!out.stdout.is_empty());
 }
 
 #[test]
 fn a_chart_directory_renders_like_the_embedded_chart() {
-    let dir = repo_dir().join("charts/dify");
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("dify");
+    chart_dir_0_27_0(&dir);
     let a = difyx(
         &[
             "template",
@@ -301,6 +342,8 @@ fn a_chart_directory_renders_like_the_embedded_chart() {
     let b = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "-f",
             "examples/scenario-1-full-eso.yaml",
@@ -318,18 +361,7 @@ fn a_chart_directory_compiles_every_template_first() {
     // embedded chart compiles on first use; its tests compile everything.
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("dify");
-    let src = repo_dir().join("charts/dify");
-    std::fs::create_dir_all(chart.join("templates")).unwrap();
-    for entry in std::fs::read_dir(&src)
-        .unwrap()
-        .chain(std::fs::read_dir(src.join("templates")).unwrap())
-    {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            let rel = path.strip_prefix(&src).unwrap();
-            std::fs::copy(&path, chart.join(rel)).unwrap();
-        }
-    }
+    chart_dir_0_27_0(&chart);
     let credentials = chart.join("templates/_credentials.tpl");
     let text = std::fs::read_to_string(&credentials).unwrap();
     std::fs::write(&credentials, format!("{text}\n{{% if %}}\n")).unwrap();

@@ -9,7 +9,16 @@ use difyx::values::Value;
 
 /// Renders values given on stdin with the release `dify` in namespace `dify`.
 fn render(values: &str, extra: &[&str]) -> std::process::Output {
-    let mut args = vec!["template", "dify", "-n", "dify", "-f", "-"];
+    let mut args = vec![
+        "template",
+        "--version",
+        "0.27.0",
+        "dify",
+        "-n",
+        "dify",
+        "-f",
+        "-",
+    ];
     args.extend_from_slice(extra);
     difyx(&args, Some(values))
 }
@@ -154,17 +163,20 @@ fn d3_durations_and_store_kind() {
 #[test]
 fn d4_release_name_and_namespace() {
     for bad in ["My-Rel", "rel_x", &"a".repeat(54)] {
-        let out = difyx(&["template", bad], None);
+        let out = difyx(&["template", "--version", "0.27.0", bad], None);
         assert_eq!(out.status.code(), Some(1));
         assert!(out.stdout.is_empty());
         assert!(stderr(&out).contains(&format!(
             "Error: release name check failed: release name {bad:?}: invalid release name, must match regex"
         )), "{}", stderr(&out));
     }
-    let out = difyx(&["template", ""], None);
+    let out = difyx(&["template", "--version", "0.27.0", ""], None);
     assert!(stderr(&out)
         .contains(r#"Error: release name check failed: release name "": no name provided"#));
-    let out = difyx(&["template", "dify", "-n", "a b: c"], None);
+    let out = difyx(
+        &["template", "--version", "0.27.0", "dify", "-n", "a b: c"],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("namespace"), "{}", stderr(&out));
 
@@ -172,6 +184,8 @@ fn d4_release_name_and_namespace() {
     let out = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "true",
             "-n",
             "007",
@@ -354,7 +368,16 @@ fn d10_where_helm_fails_difyx_fails_naming_the_path() {
 
 #[test]
 fn d9_bad_files_and_flags() {
-    let out = difyx(&["template", "-f", "does-not-exist.yaml"], None);
+    let out = difyx(
+        &[
+            "template",
+            "--version",
+            "0.27.0",
+            "-f",
+            "does-not-exist.yaml",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(1));
     assert!(out.stdout.is_empty());
     assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
@@ -365,7 +388,7 @@ fn d9_bad_files_and_flags() {
     assert_fails("- a\n- b\n", &[], &["<stdin>", "mapping"]);
     assert_fails("v: .inf\n", &[], &["<stdin>"]);
 
-    let out = difyx(&["template", "--no-such-flag"], None);
+    let out = difyx(&["template", "--version", "0.27.0", "--no-such-flag"], None);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).starts_with("Error: "), "{}", stderr(&out));
 }
@@ -549,6 +572,8 @@ fn show_only_follows_helm() {
     let out = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "-s",
             "templates/worker-secret.yaml",
@@ -577,7 +602,10 @@ fn show_only_follows_helm() {
         "dify/templates/api-secret.yaml",
         "templates/api-config.yaml",
     ] {
-        let out = difyx(&["template", "dify", "-s", missing], None);
+        let out = difyx(
+            &["template", "--version", "0.27.0", "dify", "-s", missing],
+            None,
+        );
         assert_eq!(out.status.code(), Some(1));
         assert!(out.stdout.is_empty());
         assert_eq!(
@@ -598,7 +626,16 @@ fn values_from_stdin_and_several_files_merge_in_order() {
     )
     .unwrap();
     let out = difyx(
-        &["template", "dify", "-f", a.to_str().unwrap(), "-f", "-"],
+        &[
+            "template",
+            "--version",
+            "0.27.0",
+            "dify",
+            "-f",
+            a.to_str().unwrap(),
+            "-f",
+            "-",
+        ],
         Some("api: {secretKey: from-stdin}\n"),
     );
     assert!(out.status.success(), "{}", stderr(&out));

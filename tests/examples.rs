@@ -26,6 +26,8 @@ fn every_example_renders_cleanly() {
         let out = difyx(
             &[
                 "template",
+                "--version",
+                "0.27.0",
                 "dify",
                 "-n",
                 "dify",
@@ -54,6 +56,8 @@ fn scenarios_match_their_golden_cases() {
         let out = difyx(
             &[
                 "template",
+                "--version",
+                "0.27.0",
                 "dify",
                 "-n",
                 "dify",
@@ -68,4 +72,81 @@ fn scenarios_match_their_golden_cases() {
             "{stem}"
         );
     }
+}
+
+/// What `difyx template dify -n dify --version V -f FILE` prints (or, when
+/// it fails, its exit status and stderr): the text of one snapshot.
+fn render_at(file: &std::path::Path, version: &str) -> String {
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "-n",
+            "dify",
+            "--version",
+            version,
+            "-f",
+            file.to_str().unwrap(),
+        ],
+        None,
+    );
+    if out.status.success() {
+        let mut text = stdout(&out);
+        if !out.stderr.is_empty() {
+            text = format!("{text}--- stderr\n{}", stderr(&out));
+        }
+        text
+    } else {
+        format!("exit {:?}\n{}", out.status.code(), stderr(&out))
+    }
+}
+
+/// Every example (the usage guide's scenarios and migration step) rendered
+/// at one release, one insta snapshot per example and release
+/// (`tests/snapshots/examples__<example>@<version>.snap`). After a template
+/// change, review and accept them with
+/// `INSTA_UPDATE=always cargo test --test examples` (then `git diff tests/snapshots`).
+fn snapshot_examples_at(version: &str) {
+    for file in examples() {
+        let stem = file.file_stem().unwrap().to_string_lossy().into_owned();
+        insta::assert_snapshot!(format!("{stem}@{version}"), render_at(&file, version));
+    }
+}
+
+macro_rules! version_snapshots {
+    ($($name:ident => $version:literal,)*) => {
+        const SNAPSHOT_VERSIONS: &[&str] = &[$($version),*];
+        $(
+            #[test]
+            fn $name() {
+                snapshot_examples_at($version);
+            }
+        )*
+    };
+}
+
+version_snapshots! {
+    examples_at_0_27_0 => "0.27.0",
+    examples_at_0_28_0 => "0.28.0",
+    examples_at_0_28_1 => "0.28.1",
+    examples_at_0_29_0 => "0.29.0",
+    examples_at_0_30_0 => "0.30.0",
+    examples_at_0_31_0 => "0.31.0",
+    examples_at_0_32_0 => "0.32.0",
+    examples_at_0_33_0 => "0.33.0",
+    examples_at_0_34_0 => "0.34.0",
+    examples_at_0_35_0 => "0.35.0",
+    examples_at_0_36_0 => "0.36.0",
+    examples_at_0_37_0 => "0.37.0",
+    examples_at_0_38_0_rc2 => "0.38.0-rc2",
+}
+
+/// The snapshot tests cover exactly the embedded releases.
+#[test]
+fn snapshots_cover_every_embedded_release() {
+    let embedded: Vec<&str> = difyx::chart::versions::VERSIONS
+        .iter()
+        .map(|v| v.version)
+        .collect();
+    assert_eq!(SNAPSHOT_VERSIONS, embedded.as_slice());
 }

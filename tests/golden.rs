@@ -10,7 +10,7 @@ use difyx::golden::fingerprint;
 const SCENARIO: &str = "examples/scenario-1-full-eso.yaml";
 
 fn render(args: &[&str]) -> String {
-    let mut all = vec!["template", "dify", "-n", "dify"];
+    let mut all = vec!["template", "--version", "0.27.0", "dify", "-n", "dify"];
     all.extend_from_slice(args);
     let out = difyx(&all, None);
     assert!(out.status.success(), "{}", stderr(&out));
@@ -39,7 +39,16 @@ fn check_passes_on_a_semantically_equal_golden_file() {
     for file in [&exact, &restyled] {
         let out = difyx(
             &[
-                "template", "dify", "-n", "dify", "-f", SCENARIO, "--check", file,
+                "template",
+                "--version",
+                "0.27.0",
+                "dify",
+                "-n",
+                "dify",
+                "-f",
+                SCENARIO,
+                "--check",
+                file,
             ],
             None,
         );
@@ -55,6 +64,8 @@ fn check_fails_with_a_document_level_diff() {
     let out = difyx(
         &[
             "template",
+            "--version",
+            "0.27.0",
             "dify",
             "-n",
             "dify",
@@ -89,7 +100,14 @@ fn check_fails_with_a_document_level_diff() {
 #[test]
 fn check_with_a_missing_golden_file_is_an_error() {
     let out = difyx(
-        &["template", "dify", "--check", "no/such/golden.yaml"],
+        &[
+            "template",
+            "--version",
+            "0.27.0",
+            "dify",
+            "--check",
+            "no/such/golden.yaml",
+        ],
         None,
     );
     assert_eq!(out.status.code(), Some(1));
@@ -259,7 +277,14 @@ fn no_secret_value_appears_in_check_or_diff_output() {
     assert!(!text.contains("PLUGIN_DAEMON_KEY"), "{text}");
 
     // --check against a golden file, both directions.
-    let mut args: Vec<String> = vec!["template".into(), "dify".into(), "-n".into(), "dify".into()];
+    let mut args: Vec<String> = vec![
+        "template".into(),
+        "--version".into(),
+        "0.27.0".into(),
+        "dify".into(),
+        "-n".into(),
+        "dify".into(),
+    ];
     for (key, value) in NEW {
         args.extend(["--set-string".into(), format!("{key}={value}")]);
     }

@@ -1242,7 +1242,7 @@ fn external_secrets_are_byte_identical_to_helm_on_generated_values() {
             "-f".into(),
             file.clone(),
         ]);
-        difyx_args.extend(["-f".into(), file]);
+        difyx_args.extend(["--version".into(), "0.27.0".into(), "-f".into(), file]);
         let h = run(
             &helm,
             &helm_args,

@@ -34,7 +34,7 @@ fn names(
             serde_json::to_string(f).unwrap()
         ));
     }
-    let mut args = vec!["template"];
+    let mut args = vec!["template", "--version", "0.27.0"];
     args.extend(release);
     args.extend(["-f", "-", "-s", "templates/api-externalsecret.yaml"]);
     let out = difyx(&args, Some(&values));
@@ -136,7 +136,7 @@ fn trailing_dash_only_one_removed() {
     // `rel-foo--` is cut to `rel-foo-`: a valid object name, but the label
     // `foo-` is not a valid label value, so with an ExternalSecret it fails.
     let out = difyx(
-        &["template", "rel", "-f", "-"],
+        &["template", "--version", "0.27.0", "rel", "-f", "-"],
         Some("nameOverride: foo--\n"),
     );
     assert!(out.status.success());
@@ -146,7 +146,7 @@ fn trailing_dash_only_one_removed() {
         stdout(&out)
     );
     let out = difyx(
-        &["template", "rel", "-f", "-"],
+        &["template", "--version", "0.27.0", "rel", "-f", "-"],
         Some("nameOverride: foo--\nexternalSecret: {enabled: true}\n"),
     );
     assert_eq!(out.status.code(), Some(1));
@@ -157,7 +157,10 @@ fn trailing_dash_only_one_removed() {
 fn existing_secret_names_the_database_external_secrets() {
     let values = "externalSecret: {enabled: true}\npostgresql: {global: {postgresql: {auth: {existingSecret: pg-creds}}}}\n\
                   redis: {auth: {password: '', existingSecret: redis-creds}}\n";
-    let out = difyx(&["template", "dify", "-f", "-"], Some(values));
+    let out = difyx(
+        &["template", "--version", "0.27.0", "dify", "-f", "-"],
+        Some(values),
+    );
     let docs = parse_stream(&stdout(&out));
     let ids: Vec<String> = docs.iter().map(|d| doc_id(&d.tree)).collect();
     assert!(

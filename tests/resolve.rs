@@ -464,7 +464,10 @@ fn no_external_secrets_prints_the_plain_secrets_and_warns() {
     assert!(out.status.success());
     assert_eq!(
         stdout(&out),
-        stdout(&difyx(&["template", "dify", "-n", "dify"], None))
+        stdout(&difyx(
+            &["template", "--version", "0.27.0", "dify", "-n", "dify"],
+            None
+        ))
     );
     let err = stderr(&out);
     assert_eq!(
@@ -745,13 +748,7 @@ fn strict_turns_warnings_into_errors() {
 fn unsupported_templates_in_a_chart_directory_fail_clearly() {
     let dir = tempfile::tempdir().unwrap();
     let chart = dir.path().join("dify");
-    copy_dir(&common::repo_dir().join("charts/dify"), &chart);
-    // The embedded chart's Chart.yaml is made per release.
-    std::fs::write(
-        chart.join("Chart.yaml"),
-        difyx::chart::Chart::dify("0.27.0").chart_yaml,
-    )
-    .unwrap();
+    common::chart_dir_0_27_0(&chart);
     let tpl = chart.join("templates/_externalsecret.tpl");
     let text = std::fs::read_to_string(&tpl).unwrap();
     let patched = text.replace(
@@ -793,19 +790,6 @@ fn unsupported_templates_in_a_chart_directory_fail_clearly() {
         !err.contains("SecretSyncedError"),
         "not a store failure: {err}"
     );
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), target).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------------------
@@ -999,7 +983,7 @@ fn compare(v: &Variant, dir: &Path) -> Vec<String> {
     let plain: BTreeMap<String, Secret> = secrets(&stdout(&plain)).into_iter().collect();
     let out = difyx(
         &[
-            &["resolve"][..],
+            &["resolve", "--version", "0.27.0"][..],
             &base,
             &[
                 "--store",

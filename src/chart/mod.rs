@@ -8,8 +8,13 @@
 //! values.schema.json  optional JSON Schema for the final values
 //! templates/*.yaml    one manifest file each; files whose name starts
 //!                     with `_` are helpers (macros), never rendered
+//! charts/<name>/      subcharts, each a chart folder: their values and
+//!                     schemas take part as in Helm (see [`dependencies`]);
+//!                     their templates are not rendered
 //! ```
 
+pub mod constraint;
+pub mod dependencies;
 pub mod dify;
 pub mod versions;
 
@@ -19,6 +24,7 @@ use std::path::{Path, PathBuf};
 use crate::values::yaml::parse_values;
 use crate::values::{Map, Value};
 
+pub use dependencies::Dependency;
 pub use versions::ChartVersion;
 
 /// A chart could not be loaded.
@@ -65,6 +71,15 @@ pub struct Chart {
     /// The template switches this chart has on (`Features.<name>` in the
     /// templates; [`versions::FEATURES`]). None for a chart directory.
     pub features: Vec<&'static str>,
+    /// `Chart.yaml` `dependencies`, in file order.
+    pub dependencies: Vec<Dependency>,
+    /// The subcharts under `charts/`, by folder name, each with its own.
+    pub subcharts: Vec<Chart>,
+    /// The embedded chart's equivalent of upstream's `values.schema.json`
+    /// at its release (from 0.30.0), which Helm checks before rendering,
+    /// while [`Chart::schema`] holds difyx's own stricter schema. None for a
+    /// chart directory, whose `schema` is the one Helm checks.
+    pub release_schema: Option<String>,
 }
 
 /// When the engine compiles a chart's templates.
@@ -119,6 +134,58 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../charts/dify/values.schema.json"),
     ),
     (
+        "schema/upstream.schema.json",
+        include_str!("../../charts/dify/schema/upstream.schema.json"),
+    ),
+    (
+        "charts/postgresql/Chart.yaml",
+        include_str!("../../charts/dify/charts/postgresql/Chart.yaml"),
+    ),
+    (
+        "charts/postgresql/values.yaml",
+        include_str!("../../charts/dify/charts/postgresql/values.yaml"),
+    ),
+    (
+        "charts/postgresql/values.schema.json",
+        include_str!("../../charts/dify/charts/postgresql/values.schema.json"),
+    ),
+    (
+        "charts/postgresql/charts/common/Chart.yaml",
+        include_str!("../../charts/dify/charts/postgresql/charts/common/Chart.yaml"),
+    ),
+    (
+        "charts/postgresql/charts/common/values.yaml",
+        include_str!("../../charts/dify/charts/postgresql/charts/common/values.yaml"),
+    ),
+    (
+        "charts/redis/Chart.yaml",
+        include_str!("../../charts/dify/charts/redis/Chart.yaml"),
+    ),
+    (
+        "charts/redis/values.yaml",
+        include_str!("../../charts/dify/charts/redis/values.yaml"),
+    ),
+    (
+        "charts/redis/values.schema.json",
+        include_str!("../../charts/dify/charts/redis/values.schema.json"),
+    ),
+    (
+        "charts/redis/charts/common/Chart.yaml",
+        include_str!("../../charts/dify/charts/redis/charts/common/Chart.yaml"),
+    ),
+    (
+        "charts/redis/charts/common/values.yaml",
+        include_str!("../../charts/dify/charts/redis/charts/common/values.yaml"),
+    ),
+    (
+        "charts/weaviate/Chart.yaml",
+        include_str!("../../charts/dify/charts/weaviate/Chart.yaml"),
+    ),
+    (
+        "charts/weaviate/values.yaml",
+        include_str!("../../charts/dify/charts/weaviate/values.yaml"),
+    ),
+    (
         "templates/_helpers.tpl",
         include_str!("../../charts/dify/templates/_helpers.tpl"),
     ),
@@ -145,6 +212,22 @@ const EMBEDDED: &[(&str, &str)] = &[
     (
         "templates/plugin-daemon-secret.yaml",
         include_str!("../../charts/dify/templates/plugin-daemon-secret.yaml"),
+    ),
+    (
+        "templates/agent-backend-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/agent-backend-externalsecret.yaml"),
+    ),
+    (
+        "templates/local-sandbox-externalsecret.yaml",
+        include_str!("../../charts/dify/templates/local-sandbox-externalsecret.yaml"),
+    ),
+    (
+        "templates/agent-backend-secret.yaml",
+        include_str!("../../charts/dify/templates/agent-backend-secret.yaml"),
+    ),
+    (
+        "templates/local-sandbox-secret.yaml",
+        include_str!("../../charts/dify/templates/local-sandbox-secret.yaml"),
     ),
     (
         "templates/api-externalsecret.yaml",
@@ -182,12 +265,6 @@ impl Chart {
 
     /// The Dify chart built into the binary, at one of its releases.
     pub fn embedded(release: &ChartVersion) -> Chart {
-        let file = |name: &str| {
-            EMBEDDED
-                .iter()
-                .find(|(n, _)| *n == name)
-                .map(|(_, text)| text.to_string())
-        };
         let templates = EMBEDDED
             .iter()
             .filter(|(n, _)| n.starts_with("templates/"))
@@ -196,11 +273,8 @@ impl Chart {
         Chart::from_parts(
             "<embedded dify chart>",
             release.chart_yaml(),
-            file("values.yaml").unwrap_or_default(),
-            EMBEDDED
-                .iter()
-                .find(|(n, _)| *n == "values.schema.json")
-                .map(|(_, text)| Cow::Borrowed(*text)),
+            embedded_file("values.yaml").to_owned(),
+            Some(Cow::Borrowed(embedded_file("values.schema.json"))),
             templates,
         )
         .map(|chart| {
@@ -222,20 +296,52 @@ impl Chart {
                     crate::values::emit::to_yaml(&Value::Map(values.clone()))
                 )
             };
+            let schema = chart.schema.map(|text| {
+                let doc: serde_json::Value =
+                    serde_json::from_str(&text).expect("the embedded schema is JSON (checked by tests)");
+                Cow::Owned(
+                    crate::values::schema::versioned::for_release(&doc, release.version).to_string(),
+                )
+            });
             Chart {
-            values,
-            values_yaml,
-            features: release.features(),
-            schema_check: SchemaCheck::ExplainsFailures,
-            compile: Compile::OnFirstUse,
-            builtins: Builtins::Embedded,
-            ..chart
-        }})
+                values,
+                values_yaml,
+                schema,
+                release_schema: release_schema(release),
+                subcharts: embedded_subcharts(release),
+                features: release.features(),
+                schema_check: SchemaCheck::ExplainsFailures,
+                compile: Compile::OnFirstUse,
+                builtins: Builtins::Embedded,
+                ..chart
+            }
+        })
         .expect("the embedded chart is valid (checked by tests)")
     }
 
-    /// Loads a chart directory.
+    /// Loads a chart directory, with its subcharts.
     pub fn load(dir: &Path) -> Result<Chart, ChartError> {
+        let chart = Chart::load_tree(dir)?;
+        // As `helm template` does (`action.CheckDependencies`): a listed
+        // dependency must be there.
+        let missing: Vec<&str> = chart
+            .dependencies
+            .iter()
+            .filter(|d| !chart.subcharts.iter().any(|s| s.name == d.name))
+            .map(|d| d.name.as_str())
+            .collect();
+        if !missing.is_empty() {
+            return Err(ChartError::Invalid(format!(
+                "{}: found in Chart.yaml, but missing in charts/ directory: {} \
+                 (run `helm dependency build` to fetch them)",
+                dir.display(),
+                missing.join(", ")
+            )));
+        }
+        Ok(chart)
+    }
+
+    fn load_tree(dir: &Path) -> Result<Chart, ChartError> {
         let read = |path: PathBuf| {
             std::fs::read_to_string(&path).map_err(|source| ChartError::Io { path, source })
         };
@@ -259,14 +365,19 @@ impl Chart {
             None
         };
         let mut templates = Vec::new();
-        collect_templates(&dir.join("templates"), "templates", &mut templates)?;
-        Chart::from_parts(
+        let templates_dir = dir.join("templates");
+        if templates_dir.is_dir() || !dir.join("charts").is_dir() {
+            collect_templates(&templates_dir, "templates", &mut templates)?;
+        }
+        let mut chart = Chart::from_parts(
             &dir.display().to_string(),
             chart_yaml,
             values_yaml,
             schema.map(Cow::Owned),
             templates,
-        )
+        )?;
+        chart.subcharts = load_subcharts(&dir.join("charts"))?;
+        Ok(chart)
     }
 
     /// A chart from its files' texts.
@@ -294,6 +405,7 @@ impl Chart {
                 "{origin}/Chart.yaml: name and version are required"
             )));
         }
+        let dependencies = dependencies::parse_dependencies(&meta, origin)?;
         let values = parse_values(&values_yaml, &format!("{origin}/values.yaml"))
             .map_err(|e| ChartError::Invalid(e.message))?;
         templates.sort();
@@ -310,8 +422,150 @@ impl Chart {
             builtins: Builtins::All,
             templates,
             features: Vec::new(),
+            dependencies,
+            subcharts: Vec::new(),
+            release_schema: None,
         })
     }
+
+    /// The schema Helm checks before rendering: a chart directory's own, or
+    /// the embedded chart's equivalent of upstream's.
+    pub fn helm_schema(&self) -> Option<&str> {
+        match self.schema_check {
+            SchemaCheck::BeforeRender => self.schema.as_deref(),
+            SchemaCheck::ExplainsFailures => self.release_schema.as_deref(),
+        }
+    }
+}
+
+/// The subcharts in a `charts/` folder: each sub-folder, in name order.
+/// (Helm also reads packed `.tgz` subcharts; difyx asks for them unpacked.)
+fn load_subcharts(dir: &Path) -> Result<Vec<Chart>, ChartError> {
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let mut names: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(|source| ChartError::Io {
+            path: dir.to_owned(),
+            source,
+        })?
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .collect();
+    names.sort();
+    let mut out = Vec::new();
+    for path in names {
+        if path.is_dir() {
+            out.push(Chart::load_tree(&path)?);
+        } else if path.extension().is_some_and(|e| e == "tgz") {
+            return Err(ChartError::Invalid(format!(
+                "{}: packed subcharts are not read; unpack it into {}/ (tar xzf)",
+                path.display(),
+                dir.display()
+            )));
+        }
+    }
+    Ok(out)
+}
+
+fn embedded_file(name: &str) -> &'static str {
+    EMBEDDED
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|(_, text)| *text)
+        .unwrap_or_else(|| panic!("{name} is embedded"))
+}
+
+/// The releases whose Chart.yaml lists the Bitnami/weaviate subcharts.
+const SUBCHARTS_SINCE: &str = "0.28.0";
+/// The first release that pins weaviate 17.3.3 (16.1.0 before).
+const WEAVIATE_17_SINCE: &str = "0.32.0";
+/// The first release with upstream's values.schema.json.
+const SCHEMA_SINCE: &str = "0.30.0";
+
+fn since(release: &ChartVersion, version: &str) -> bool {
+    release.within(version, None)
+}
+
+/// The `dependencies` block of the release's Chart.yaml (empty before 0.28.0).
+pub(crate) fn dependencies_yaml(release: &ChartVersion) -> String {
+    if !since(release, SUBCHARTS_SINCE) {
+        return String::new();
+    }
+    let weaviate = if since(release, WEAVIATE_17_SINCE) {
+        "17.3.3"
+    } else {
+        "16.1.0"
+    };
+    format!(
+        "dependencies:\n\
+         - name: postgresql\n  version: 12.5.6\n  repository: https://charts.bitnami.com/bitnami\n  \
+         condition: postgresql.enabled\n  tags:\n    - postgres\n\
+         - name: redis\n  version: 16.13.2\n  repository: https://charts.bitnami.com/bitnami\n  \
+         condition: redis.enabled\n  tags:\n    - redis\n\
+         - name: weaviate\n  version: {weaviate}\n  repository: https://weaviate.github.io/weaviate-helm\n  \
+         condition: weaviate.enabled\n  tags:\n    - vector\n    - search\n"
+    )
+}
+
+/// The subcharts the release pins, built from `charts/dify/charts/`.
+fn embedded_subcharts(release: &ChartVersion) -> Vec<Chart> {
+    if !since(release, SUBCHARTS_SINCE) {
+        return Vec::new();
+    }
+    let build = |dir: &str, chart_yaml: String, subcharts: Vec<Chart>| {
+        let schema_name = format!("{dir}/values.schema.json");
+        let schema = EMBEDDED
+            .iter()
+            .find(|(n, _)| *n == schema_name)
+            .map(|(_, t)| Cow::Borrowed(*t));
+        Chart::from_parts(
+            &format!("<embedded dify chart>/{dir}"),
+            chart_yaml,
+            embedded_file(&format!("{dir}/values.yaml")).to_owned(),
+            schema,
+            Vec::new(),
+        )
+        .map(|c| Chart { subcharts, ..c })
+        .expect("the embedded subcharts are valid (checked by tests)")
+    };
+    let common = |dir: &str| {
+        let dir = format!("{dir}/charts/common");
+        build(
+            &dir,
+            embedded_file(&format!("{dir}/Chart.yaml")).to_owned(),
+            Vec::new(),
+        )
+    };
+    let mut weaviate_yaml = embedded_file("charts/weaviate/Chart.yaml").to_owned();
+    if !since(release, WEAVIATE_17_SINCE) {
+        weaviate_yaml = weaviate_yaml
+            .replace("version: 17.3.3", "version: 16.1.0")
+            .replace("appVersion: 1.27.8", "appVersion: 1.18.0");
+    }
+    vec![
+        build(
+            "charts/postgresql",
+            embedded_file("charts/postgresql/Chart.yaml").to_owned(),
+            vec![common("charts/postgresql")],
+        ),
+        build(
+            "charts/redis",
+            embedded_file("charts/redis/Chart.yaml").to_owned(),
+            vec![common("charts/redis")],
+        ),
+        build("charts/weaviate", weaviate_yaml, Vec::new()),
+    ]
+}
+
+/// The release's equivalent of upstream's values.schema.json (from 0.30.0).
+fn release_schema(release: &ChartVersion) -> Option<String> {
+    if !since(release, SCHEMA_SINCE) {
+        return None;
+    }
+    let doc: serde_json::Value = serde_json::from_str(embedded_file("schema/upstream.schema.json"))
+        .expect("the embedded schema data is JSON (checked by tests)");
+    Some(crate::values::schema::versioned::for_release(&doc, release.version).to_string())
 }
 
 /// `overlay` laid over `base`: maps merge key by key, a `null` deletes the
@@ -385,21 +639,95 @@ mod tests {
 
     #[test]
     fn embedded_chart_lists_every_file_of_charts_dify() {
-        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/dify");
-        let on_disk = Chart::load(&dir).unwrap();
-        let embedded = Chart::dify("0.27.0");
+        // Every file of charts/dify but the overlays (embedded by
+        // versions.rs) is in EMBEDDED, with the same text.
+        fn walk(dir: &Path, rel: &str, out: &mut Vec<String>) {
+            for e in std::fs::read_dir(dir).unwrap() {
+                let e = e.unwrap();
+                let name = format!("{rel}{}", e.file_name().to_string_lossy());
+                if e.path().is_dir() {
+                    walk(&e.path(), &format!("{name}/"), out);
+                } else {
+                    out.push(name);
+                }
+            }
+        }
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("charts/dify");
+        let mut files = Vec::new();
+        walk(&root, "", &mut files);
+        files.retain(|f| !f.starts_with("values/"));
+        files.sort();
+        let mut embedded: Vec<String> = EMBEDDED.iter().map(|(n, _)| n.to_string()).collect();
+        embedded.sort();
+        assert_eq!(files, embedded, "update EMBEDDED in src/chart/mod.rs");
+        for (name, text) in EMBEDDED {
+            assert_eq!(
+                std::fs::read_to_string(root.join(name)).unwrap(),
+                *text,
+                "{name}"
+            );
+        }
+        let chart = Chart::dify("0.27.0");
         assert_eq!(
-            embedded.templates, on_disk.templates,
-            "update EMBEDDED in src/chart/mod.rs"
-        );
-        assert_eq!(embedded.values, on_disk.values);
-        assert_eq!(embedded.values_yaml, on_disk.values_yaml);
-        assert_eq!(embedded.chart_yaml, on_disk.chart_yaml);
-        assert_eq!(embedded.schema, on_disk.schema);
-        assert_eq!(
-            (embedded.name.as_str(), embedded.version.as_str()),
+            (chart.name.as_str(), chart.version.as_str()),
             ("dify", "0.27.0")
         );
-        assert_eq!(embedded.app_version, "1.6.0");
+        assert_eq!(chart.app_version, "1.6.0");
+        assert!(chart.subcharts.is_empty() && chart.dependencies.is_empty());
+        assert!(chart.release_schema.is_none());
+    }
+
+    #[test]
+    fn embedded_subcharts_from_0_28_0() {
+        for v in versions::VERSIONS {
+            let chart = Chart::embedded(v);
+            let names: Vec<(&str, &str)> = chart
+                .subcharts
+                .iter()
+                .map(|s| (s.name.as_str(), s.version.as_str()))
+                .collect();
+            let deps: Vec<&str> = chart.dependencies.iter().map(|d| d.name.as_str()).collect();
+            match v.version {
+                "0.27.0" => assert!(names.is_empty() && deps.is_empty()),
+                "0.28.0" | "0.28.1" | "0.29.0" | "0.30.0" | "0.31.0" => assert_eq!(
+                    names,
+                    [
+                        ("postgresql", "12.5.6"),
+                        ("redis", "16.13.2"),
+                        ("weaviate", "16.1.0")
+                    ]
+                ),
+                _ => assert_eq!(
+                    names,
+                    [
+                        ("postgresql", "12.5.6"),
+                        ("redis", "16.13.2"),
+                        ("weaviate", "17.3.3")
+                    ]
+                ),
+            }
+            if v.version != "0.27.0" {
+                assert_eq!(deps, ["postgresql", "redis", "weaviate"]);
+                assert!(chart.chart_yaml.contains("condition: redis.enabled"));
+                // Every listed version constraint matches the subchart.
+                for d in &chart.dependencies {
+                    let sub = chart.subcharts.iter().find(|s| s.name == d.name).unwrap();
+                    assert!(constraint::is_compatible_range(&d.version, &sub.version));
+                    for dd in &sub.dependencies {
+                        let common = sub.subcharts.iter().find(|s| s.name == dd.name).unwrap();
+                        assert!(constraint::is_compatible_range(
+                            &dd.version,
+                            &common.version
+                        ));
+                    }
+                }
+            }
+            assert_eq!(
+                chart.release_schema.is_some(),
+                v.index() >= versions::find("0.30.0").unwrap().index(),
+                "{}",
+                v.version
+            );
+        }
     }
 }

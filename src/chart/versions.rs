@@ -111,13 +111,112 @@ pub const VERSIONS: &[ChartVersion] = &[
 ];
 
 /// The template switches, in the order they appeared upstream.
-pub const FEATURES: &[Feature] = &[Feature {
-    name: "eso_v2",
-    since: "0.28.0",
-    until: None,
-    what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
-           conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
-}];
+pub const FEATURES: &[Feature] = &[
+    Feature {
+        name: "eso_v2",
+        since: "0.28.0",
+        until: None,
+        what: "ExternalSecret rework: global refreshInterval and decodingStrategy, \
+               conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
+    },
+    Feature {
+        name: "s3_eso_gate",
+        since: "0.28.0",
+        until: None,
+        what: "plain api/worker Secrets: S3 keys only while externalSecret.enabled is off; otherwise the storage chain falls through to the next provider",
+    },
+    Feature {
+        name: "es_vector",
+        since: "0.28.1",
+        until: None,
+        what: "plain Secrets: Elasticsearch branch of the vector block (after TableStore)",
+    },
+    Feature {
+        name: "otlp",
+        since: "0.29.0",
+        until: None,
+        what: "api and worker ExternalSecrets fetch OTLP_API_KEY; plain api/worker Secrets: OTLP_API_KEY from api.otel while ESO is off globally",
+    },
+    Feature {
+        name: "tos_plugin_key_renamed",
+        since: "0.29.0",
+        until: None,
+        what: "plain plugin-daemon Secret: PLUGIN_VOLCENGINE_TOS_SECRET_KEY becomes VOLCENGINE_TOS_SECRET_KEY",
+    },
+    Feature {
+        name: "plugin_azure",
+        since: "0.30.0",
+        until: None,
+        what: "plain plugin-daemon Secret: Azure connection string (url must be http:// or https://)",
+    },
+    Feature {
+        name: "azure_r2_fail",
+        since: "0.30.0",
+        until: Some("0.32.0"),
+        what: "plain plugin-daemon Secret: an Azure url on .r2.cloudflarestorage.com fails",
+    },
+    Feature {
+        name: "redis_sentinel",
+        since: "0.31.0",
+        until: None,
+        what: "plain Secrets: Redis Sentinel (external and built-in) in the Redis and Celery blocks",
+    },
+    Feature {
+        name: "celery_db_index",
+        since: "0.33.0",
+        until: None,
+        what: "plain Secrets: external Redis Celery URL ends in externalRedis.db.celery, not /1",
+    },
+    Feature {
+        name: "external_mysql",
+        since: "0.34.0",
+        until: None,
+        what: "plain Secrets: externalMysql branch of the DB block",
+    },
+    Feature {
+        name: "secret_labels",
+        since: "0.35.0",
+        until: None,
+        what: "plain Secrets carry the chart labels and a bare component label",
+    },
+    Feature {
+        name: "global_fallbacks",
+        since: "0.35.0",
+        until: None,
+        what: "plain Secrets: empty keys fall back to global.appSecretKey / global.internalApiKey",
+    },
+    Feature {
+        name: "secret_key_global_only",
+        since: "0.36.0",
+        until: None,
+        what: "plain Secrets: SECRET_KEY from global.appSecretKey only (api.secretKey ignored)",
+    },
+    Feature {
+        name: "redis_fullname",
+        since: "0.36.0",
+        until: None,
+        what: "plain Secrets: built-in Redis hosts follow the Bitnami subchart's fullname",
+    },
+    Feature {
+        name: "worker_code_execution",
+        since: "0.37.0",
+        until: None,
+        what: "worker ExternalSecret fetches CODE_EXECUTION_API_KEY; plain worker Secret: CODE_EXECUTION_API_KEY",
+    },
+    Feature {
+        name: "agent_backend",
+        since: "0.38.0-rc2",
+        until: None,
+        what: "agent-backend and local-sandbox ExternalSecrets; api and worker fetch \
+               AGENT_BACKEND_API_TOKEN; plain agent-backend and local-sandbox Secrets, AGENT_BACKEND_API_TOKEN, inner API key from api.auth.internalApiKey",
+    },
+    Feature {
+        name: "s3_use_iam",
+        since: "0.38.0-rc2",
+        until: None,
+        what: "plain Secrets: externalS3.useIAM drops the static S3/AWS keys; S3 ends the storage chain",
+    },
+];
 
 /// The release `difyx` renders without `--version`: the newest stable one.
 pub fn default_version() -> &'static ChartVersion {
@@ -128,28 +227,49 @@ pub fn default_version() -> &'static ChartVersion {
         .expect("a stable release is embedded")
 }
 
-/// The release `--version` (and `--devel`) select, as Helm picks from a
-/// repository: an exact version, or the newest release a SemVer constraint
-/// matches; pre-releases only when named exactly or with `devel`.
+/// The release `--version` (and `--devel`) select, as Helm picks a chart
+/// from a repository index (`repo.IndexFile.Get` after `LocateChart`):
+///
+/// * no version: the newest stable release; with `devel`, the constraint
+///   `>0.0.0-0`, i.e. the newest release, pre-releases included;
+/// * a version equal to a release's, character for character, selects it
+///   (`0.38.0-rc2`);
+/// * anything else is a SemVer constraint ([`super::constraint`]: `^0.36`,
+///   `~0.37.0`, `>=0.30.0 <0.33.0`, `0.3x || 0.27.0`, ...) and selects the
+///   newest release it matches. A release with a pre-release matches only a
+///   constraint that names a pre-release; `devel` does not change that, as
+///   Helm ignores `--devel` when a version is given.
 pub fn resolve(constraint: Option<&str>, devel: bool) -> Result<&'static ChartVersion, String> {
-    let Some(constraint) = constraint.map(str::trim).filter(|c| !c.is_empty()) else {
-        return Ok(if devel {
-            VERSIONS.last().expect("releases are embedded")
-        } else {
-            default_version()
-        });
+    let given = constraint.map(str::trim).filter(|c| !c.is_empty());
+    if let Some(exact) = given.and_then(find) {
+        return Ok(exact);
+    }
+    let text = match given {
+        Some(c) => c,
+        None if devel => ">0.0.0-0",
+        None => return Ok(default_version()),
     };
-    find(constraint.strip_prefix('v').unwrap_or(constraint)).ok_or_else(|| {
-        format!(
-            "chart \"dify\" matching {constraint} not found: the embedded releases are {} \
-             (difyx show versions lists them)",
-            VERSIONS
-                .iter()
-                .map(|v| v.version)
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
+    let list = || {
+        VERSIONS
+            .iter()
+            .map(|v| v.version)
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let parsed = super::constraint::Constraint::parse(text)
+        .map_err(|e| format!("--version: {e}; the embedded releases are {}", list()))?;
+    VERSIONS
+        .iter()
+        .rev()
+        .find(|v| super::constraint::parse_version(v.version).is_some_and(|sv| parsed.matches(&sv)))
+        .ok_or_else(|| {
+            format!(
+                "chart \"dify\" matching {text} not found: the embedded releases are {} \
+                 (difyx show versions lists them; pre-releases match only a constraint \
+                 that names one, such as >=0.38.0-0)",
+                list()
+            )
+        })
 }
 
 /// The embedded release with exactly this version.
@@ -174,13 +294,18 @@ impl ChartVersion {
             .chain(std::iter::once(self))
     }
 
+    /// Whether this release is `since` or later, and before `until`.
+    pub fn within(&self, since: &str, until: Option<&str>) -> bool {
+        let me = self.semver();
+        let at = |v: &str| semver::Version::parse(v).expect("release bounds are SemVer");
+        at(since) <= me && until.is_none_or(|u| me < at(u))
+    }
+
     /// The names of the features this release has.
     pub fn features(&self) -> Vec<&'static str> {
-        let me = self.semver();
-        let at = |v: &str| semver::Version::parse(v).expect("feature bounds are SemVer");
         FEATURES
             .iter()
-            .filter(|f| at(f.since) <= me && f.until.is_none_or(|u| me < at(u)))
+            .filter(|f| self.within(f.since, f.until))
             .map(|f| f.name)
             .collect()
     }
@@ -198,8 +323,10 @@ impl ChartVersion {
              description: Instant cloud deployment for https://github.com/langgenius/dify.\n\
              type: application\n\
              version: {}\n\
-             appVersion: \"{}\"\n",
-            self.version, self.app_version
+             appVersion: \"{}\"\n{}",
+            self.version,
+            self.app_version,
+            super::dependencies_yaml(self)
         )
     }
 }
@@ -233,6 +360,42 @@ mod tests {
     #[test]
     fn the_default_is_the_newest_stable_release() {
         assert_eq!(default_version().version, "0.37.0");
+    }
+
+    fn pick(c: Option<&str>, devel: bool) -> Result<&'static str, String> {
+        resolve(c, devel).map(|v| v.version)
+    }
+
+    #[test]
+    fn resolve_follows_helm() {
+        assert_eq!(pick(None, false).unwrap(), "0.37.0");
+        assert_eq!(pick(Some(""), false).unwrap(), "0.37.0");
+        assert_eq!(pick(None, true).unwrap(), "0.38.0-rc2");
+        assert_eq!(pick(Some("0.30.0"), false).unwrap(), "0.30.0");
+        assert_eq!(pick(Some("v0.30.0"), false).unwrap(), "0.30.0");
+        assert_eq!(pick(Some("0.38.0-rc2"), false).unwrap(), "0.38.0-rc2");
+        assert_eq!(pick(Some("^0.36"), false).unwrap(), "0.36.0");
+        assert_eq!(pick(Some("^0.28.0"), false).unwrap(), "0.28.1");
+        assert_eq!(pick(Some("~0.37.0"), false).unwrap(), "0.37.0");
+        assert_eq!(pick(Some(">=0.30.0 <0.33.0"), false).unwrap(), "0.32.0");
+        assert_eq!(pick(Some(">=0.30, <0.33"), false).unwrap(), "0.32.0");
+        assert_eq!(pick(Some("0.27.0 || 0.29.x"), false).unwrap(), "0.29.0");
+        assert_eq!(pick(Some("0.28.x"), false).unwrap(), "0.28.1");
+        assert_eq!(pick(Some("0.x"), false).unwrap(), "0.37.0");
+        assert_eq!(pick(Some("*"), true).unwrap(), "0.37.0");
+        assert_eq!(pick(Some("0.30.0 - 0.34.0"), false).unwrap(), "0.34.0");
+        assert_eq!(pick(Some(">=0.37.0-0"), false).unwrap(), "0.38.0-rc2");
+        assert_eq!(pick(Some("~0.38.0-rc1"), false).unwrap(), "0.38.0-rc2");
+        // --devel does not widen a given constraint (Helm ignores it then).
+        assert_eq!(pick(Some(">=0.37.0"), true).unwrap(), "0.37.0");
+        let err = pick(Some("0.38.0"), false).unwrap_err();
+        assert!(err.contains("matching 0.38.0 not found"), "{err}");
+        assert!(err.contains("0.27.0, 0.28.0"), "{err}");
+        let err = pick(Some("latest"), false).unwrap_err();
+        assert!(
+            err.contains("\"latest\" is not a version constraint"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -35,6 +35,11 @@ pub fn register(env: &mut Environment<'_>) {
     env.add_filter("trunc", trunc);
     env.add_filter("trim_suffix", trim_suffix);
     env.add_filter("port", port);
+    env.add_filter("int", int);
+    env.add_filter("until", until);
+    env.add_filter("items", items);
+    env.add_test("has_prefix", has_prefix);
+    env.add_test("has_suffix", has_suffix);
     env.add_filter("entries", entries);
     env.add_filter("pick", pick);
     env.add_filter("first", first);
@@ -172,20 +177,137 @@ fn trim_suffix(v: JValue, suffix: String) -> Result<String, Error> {
     Ok(s.strip_suffix(suffix.as_str()).unwrap_or(&s).to_owned())
 }
 
-/// A port for a URL: an integral number in plain decimal, a string as is
-/// (SPEC §7.0 D6).
-fn port(v: JValue) -> Result<String, Error> {
+/// A port (or, with `what`, another number) for a URL: an integral number
+/// in plain decimal, a string as is (SPEC §7.0 D6).
+fn port(v: JValue, what: Option<String>) -> Result<String, Error> {
     match unwrap(&v) {
         (Value::String(s), _) => Ok(s),
         (Value::Int(i), _) => Ok(i.to_string()),
         (Value::Float(f), _) if f.fract() == 0.0 && f.abs() < 9.0e15 => Ok((f as i64).to_string()),
         (Value::Float(f), _) => Ok(format_float(f)),
         (other, path) => Err(value_error(format!(
-            "{}: expected a port number, got {}",
+            "{}: expected {}, got {}",
             subject(&path, "port"),
+            what.as_deref().unwrap_or("a port number"),
             describe(&other)
         ))),
     }
+}
+
+/// Sprig's `int` (spf13/cast 1.7 `ToInt`) of a number or a numeric string;
+/// where Sprig would silently give 0 (null, a boolean, a non-numeric
+/// string, a list, a map), an error naming the path (CHART-VERSIONS §V V8).
+fn sprig_int(v: &JValue) -> Result<i64, Error> {
+    let (value, path) = unwrap(v);
+    let n = match &value {
+        Value::Int(i) => Some(*i),
+        Value::Float(f) if f.is_finite() => Some(f.trunc() as i64),
+        Value::String(s) => go_parse_int(trim_zero_decimal(s)),
+        _ => None,
+    };
+    n.ok_or_else(|| {
+        value_error(format!(
+            "{}: expected an integer, got {} (Helm's int would silently make it 0)",
+            subject(&path, "value"),
+            describe(&value)
+        ))
+    })
+}
+
+/// cast's `trimZeroDecimal`: "26379.0" and "26379.00" read as "26379".
+fn trim_zero_decimal(s: &str) -> &str {
+    let body = s.trim_end_matches('0');
+    match body.strip_suffix('.') {
+        Some(int) if body.len() < s.len() => int,
+        _ => s,
+    }
+}
+
+/// Go's `strconv.ParseInt(s, 0, 64)`: a sign, then decimal, `0x`/`0o`/`0b`
+/// or a leading-`0` octal, `_` allowed between digits after a prefix or a digit.
+fn go_parse_int(s: &str) -> Option<i64> {
+    let (neg, body) = match s.as_bytes().first() {
+        Some(b'-') => (true, &s[1..]),
+        Some(b'+') => (false, &s[1..]),
+        _ => (false, s),
+    };
+    let lower = body.to_ascii_lowercase();
+    let (radix, digits, prefixed) = if let Some(d) = lower.strip_prefix("0x") {
+        (16, d, true)
+    } else if let Some(d) = lower.strip_prefix("0o") {
+        (8, d, true)
+    } else if let Some(d) = lower.strip_prefix("0b") {
+        (2, d, true)
+    } else if lower.len() > 1 && lower.starts_with('0') {
+        (8, &lower[1..], true)
+    } else {
+        (10, lower.as_str(), false)
+    };
+    // Underscores only between digits (or right after a prefix).
+    let bytes = digits.as_bytes();
+    for (i, b) in bytes.iter().enumerate() {
+        if *b == b'_' {
+            let before_ok = if i == 0 {
+                prefixed
+            } else {
+                bytes[i - 1] != b'_'
+            };
+            if !before_ok || i + 1 == bytes.len() {
+                return None;
+            }
+        }
+    }
+    let clean: String = digits.chars().filter(|c| *c != '_').collect();
+    if clean.is_empty() || clean.starts_with(['+', '-']) {
+        return None;
+    }
+    let n = i64::from_str_radix(&clean, radix).ok()?;
+    Some(if neg { -n } else { n })
+}
+
+/// `{{ x | int }}`: [`sprig_int`].
+fn int(v: JValue) -> Result<i64, Error> {
+    sprig_int(&v)
+}
+
+/// Sprig's `until (x | int)`: 0, 1, … up to the count `v`, which must not
+/// be negative (Sprig would count down).
+fn until(v: JValue) -> Result<Vec<i64>, Error> {
+    let n = sprig_int(&v)?;
+    if n < 0 {
+        return Err(value_error(format!(
+            "{}: expected a count of at least 0, got {n}",
+            subject(&path_of(&v), "count")
+        )));
+    }
+    Ok((0..n).collect())
+}
+
+/// The items of a list value, each knowing its path; null or absent gives
+/// none (as Go's `range` over nil), anything else is an error.
+fn items(v: JValue) -> Result<Vec<JValue>, Error> {
+    let node = expect_node(&v)?;
+    match node.value() {
+        Value::Null => Ok(Vec::new()),
+        Value::List(l) => Ok((0..l.len())
+            .map(|i| JValue::from_object(node.child_index(i)))
+            .collect()),
+        other => Err(value_error(format!(
+            "{}: expected a list, got {}",
+            node.path(),
+            describe(other)
+        ))),
+    }
+}
+
+/// `x is has_prefix("https://")`: Sprig's `hasPrefix`, for strings only.
+fn has_prefix(v: JValue, prefix: String) -> Result<bool, Error> {
+    Ok(need_string(&v, "a string")?.starts_with(prefix.as_str()))
+}
+
+/// `x is has_suffix(".com")`: Sprig's `hasSuffix`, for strings only.
+fn has_suffix(v: JValue, suffix: String) -> Result<bool, Error> {
+    Ok(need_string(&v, "a string")?.ends_with(suffix.as_str()))
 }
 
 /// Every entry of a map as `[key, value]` pairs, keys in byte-wise order.
@@ -417,9 +539,29 @@ mod tests {
 
     #[test]
     fn ports_print_as_plain_integers() {
-        assert_eq!(port(JValue::from(6379)).unwrap(), "6379");
-        assert_eq!(port(JValue::from(1_000_000.0)).unwrap(), "1000000");
-        assert_eq!(port(JValue::from("06379")).unwrap(), "06379");
-        assert!(port(JValue::from(true)).is_err());
+        assert_eq!(port(JValue::from(6379), None).unwrap(), "6379");
+        assert_eq!(port(JValue::from(1_000_000.0), None).unwrap(), "1000000");
+        assert_eq!(port(JValue::from("06379"), None).unwrap(), "06379");
+        assert!(port(JValue::from(true), None).is_err());
+    }
+
+    #[test]
+    fn int_is_sprigs_but_fails_where_sprig_makes_zero() {
+        let int = |v: JValue| sprig_int(&v).ok();
+        assert_eq!(int(JValue::from(3)), Some(3));
+        assert_eq!(int(JValue::from(2.9)), Some(2));
+        assert_eq!(int(JValue::from("26379")), Some(26379));
+        assert_eq!(int(JValue::from("26379.00")), Some(26379));
+        assert_eq!(int(JValue::from("0x10")), Some(16));
+        assert_eq!(int(JValue::from("010")), Some(8));
+        assert_eq!(int(JValue::from("-2")), Some(-2));
+        assert_eq!(int(JValue::from("1_000")), Some(1000));
+        for bad in ["abc", "", "2.5", "2.", " 5", "1__0", "_1", "0x", "--1"] {
+            assert_eq!(int(JValue::from(bad)), None, "{bad:?}");
+        }
+        assert_eq!(int(JValue::from(true)), None);
+        assert_eq!(int(JValue::from(())), None);
+        assert_eq!(until(JValue::from(3)).unwrap(), vec![0, 1, 2]);
+        assert!(until(JValue::from(-1)).is_err());
     }
 }

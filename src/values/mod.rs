@@ -22,6 +22,7 @@ pub mod map;
 pub mod merge;
 pub mod schema;
 pub mod strvals;
+pub mod subcharts;
 pub mod yaml;
 
 pub use map::Map;

@@ -217,3 +217,27 @@ impl Rng {
         v
     }
 }
+
+/// A chart directory holding `charts/dify` (templates, values, schema) as
+/// chart 0.27.0: the embedded chart has no Chart.yaml of its own (each
+/// release's is built in), so the one `difyx show chart --version 0.27.0`
+/// prints is written beside the copied files. A chart directory has no
+/// release features, so it renders as 0.27.0 does.
+pub fn chart_dir_0_27_0(dest: &Path) {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).unwrap();
+        for entry in std::fs::read_dir(from).unwrap() {
+            let entry = entry.unwrap();
+            let target = to.join(entry.file_name());
+            if entry.file_type().unwrap().is_dir() {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).unwrap();
+            }
+        }
+    }
+    copy(&repo_dir().join("charts/dify"), dest);
+    let out = difyx(&["show", "chart", "--version", "0.27.0"], None);
+    assert!(out.status.success(), "{}", stderr(&out));
+    std::fs::write(dest.join("Chart.yaml"), &out.stdout).unwrap();
+}

@@ -1,6 +1,9 @@
 {#-
-  ExternalSecrets (SPEC §4). One shape for all six; the services differ only
-  in which remote references they select.
+  ExternalSecrets (SPEC §4; CHART-VERSIONS B, D, L, M). One shape for all;
+  the services differ in which remote references they select and what goes
+  into target.template.data. `Features.eso_v2` (0.28.0 on) switches the
+  refresh interval to the global one and the remoteRef items to the long
+  form.
 -#}
 {% from "templates/_helpers.tpl" import component_name, fullname_source, labels %}
 
@@ -20,12 +23,33 @@ external-secrets.io/v1beta1
 {%- endmacro %}
 
 {#-
-  One ExternalSecret. `cfg` is Values.externalSecret.<service>; `data` the
-  [secretKey, remoteRef] pairs of spec.data; `templated` the pairs whose keys
-  go into target.template.data. No entries give `data:` null, as upstream.
+  One spec.data item. From 0.28.0 the entry's decodingStrategy, else the
+  global one, else none; conversionStrategy and metadataPolicy are constant.
 -#}
-{% macro external_secret(component, cfg, name, data, templated) %}
-{% if not data %}
+{% macro remote_ref(key, ref) %}
+    - secretKey: {{ key | yaml_value }}
+      remoteRef:
+        key: {{ ref.key | required | yaml_value }}
+{% if ref.property %}
+        property: {{ ref.property | yaml_value }}
+{% endif %}
+{% if Features.eso_v2 %}
+{% set decoding = ref.decodingStrategy or Values.externalSecret.decodingStrategy %}
+{% if decoding %}
+        decodingStrategy: {{ decoding | one_of(["Auto", "Base64", "Base64URL", "None"]) | yaml_value }}
+{% endif %}
+        conversionStrategy: Default
+        metadataPolicy: None
+{% endif %}
+{% endmacro %}
+
+{#-
+  One ExternalSecret. `cfg` is Values.externalSecret.<service>; `spec` the
+  rendered spec.data items, `templated` the rendered target.template.data
+  lines. Neither gives `data:` null, as upstream.
+-#}
+{% macro external_secret(component, service, cfg, name, spec, templated) %}
+{% if not spec and not templated %}
 {{ warn(component, " ExternalSecret ", name, " has no data entries: the Secret it creates will be empty") -}}
 {% endif %}
 apiVersion: {{ api_version() | yaml_value }}
@@ -36,7 +60,7 @@ metadata:
   labels:
 {{ labels(component) }}
 spec:
-  refreshInterval: {{ cfg.refreshInterval | default("1h") | duration | yaml_value }}
+  refreshInterval: {{ (Values.externalSecret if Features.eso_v2 else cfg).refreshInterval | default("1h") | duration | yaml_value }}
   secretStoreRef:
     name: {{ Values.externalSecret.secretStore.name | required | yaml_value }}
     kind: {{ Values.externalSecret.secretStore.kind | one_of(["SecretStore", "ClusterSecretStore"]) | yaml_value }}
@@ -46,29 +70,59 @@ spec:
     template:
       type: Opaque
       data:
-{% for key, _ in templated %}
+{{ templated }}  data:
+{{ spec -}}
+{% endmacro %}
+
+{#- `KEY: "{{ .KEY }}"`: ESO copies fetched key KEY into the Secret. -#}
+{% macro templated_ref(key) %}
         {{ key | yaml_string }}: {{ key | eso_ref | yaml_value }}
-{% endfor %}
-  data:
-{% for key, ref in data %}
-    - secretKey: {{ key | yaml_value }}
-      remoteRef:
-        key: {{ ref.key | required | yaml_value }}
-{% if ref.property %}
-        property: {{ ref.property | yaml_value }}
-{% endif %}
-{% endfor %}
 {% endmacro %}
 
 {#-
-  api, worker, sandbox, plugin-daemon: a fixed list of supported keys, each
-  selected when its remoteRef is truthy, in list order (SPEC §4.5).
+  api, worker, sandbox, plugin-daemon, agent-backend, local-sandbox: a fixed
+  list of supported keys, each selected when its remoteRef is truthy and its
+  gate (if `gates` names one) is on, in list order (SPEC §4.5, CHART-VERSIONS
+  B.3). From 0.28.0, template.data also gets: the `url` key of
+  externalSecret.<service>.data (first; always when `url_always`, else only
+  when set), REDIS_USERNAME always (before REDIS_PASSWORD), and the
+  Elasticsearch settings when `elasticsearch` is on. `fetch_only` keys stay
+  out of template.data. A `url` value that is just `{{ .KEY }}` of a key
+  not fetched fails here, naming the value (ESO would fail on it).
 -#}
-{% macro app_external_secret(component, service, supported) %}
+{% macro app_external_secret(component, service, supported, gates={}, url=none, url_always=false, fetch_only=[], elasticsearch=false) %}
 {% set cfg = Values.externalSecret[service] %}
 {{ warn_unsupported(cfg.remoteRefs, supported) -}}
-{% set data = cfg.remoteRefs | pick(supported) %}
-{{ external_secret(component, cfg, component_name(component), data, data) -}}
+{% set refs = cfg.remoteRefs | pick(supported) %}
+{% set spec %}
+{% for key, ref in refs if key not in gates or gates[key] %}
+{{ remote_ref(key, ref) -}}
+{% endfor %}
+{% endset %}
+{% set fetched %},{% for key, _ in refs if key not in gates or gates[key] %}{{ key }},{% endfor %}{% endset %}
+{% set templated %}
+{% if url and (url_always or cfg.data[url]) %}
+        {{ url }}: {{ cfg.data[url] | yaml_value }}
+{% set referenced = cfg.data[url] | str | replace("{{ .", "") | replace(" }}", "") %}
+{% if cfg.data[url] | str == "{{ ." ~ referenced ~ " }}" and "," ~ referenced ~ "," not in fetched %}
+{{ fail("externalSecret." ~ service ~ ".data." ~ url ~ ": the ESO template refers to " ~ referenced ~ ", which this ExternalSecret does not fetch (it fetches " ~ (fetched | replace(",", " ") | trim or "nothing") ~ ")") }}
+{% endif %}
+{% endif %}
+{% for key in supported if key not in fetch_only %}
+{% if Features.eso_v2 and key == "REDIS_PASSWORD" and "REDIS_USERNAME" in supported %}
+        REDIS_USERNAME: {{ ("REDIS_USERNAME" | eso_ref if cfg.remoteRefs.REDIS_USERNAME else "") | yaml_value }}
+{% endif %}
+{% if cfg.remoteRefs[key] and (key not in gates or gates[key]) and not (Features.eso_v2 and key == "REDIS_USERNAME") %}
+{{ templated_ref(key) -}}
+{% endif %}
+{% endfor %}
+{% if elasticsearch %}
+        VECTOR_STORE: "elasticsearch"
+        ELASTICSEARCH_HOST: {{ Values.externalElasticsearch.host | quote }}
+        ELASTICSEARCH_PORT: {{ Values.externalElasticsearch.port | port | quote }}
+{% endif %}
+{% endset %}
+{{ external_secret(component, service, cfg, component_name(component), spec, templated) -}}
 {% endmacro %}
 
 {#-
@@ -81,5 +135,15 @@ spec:
 {{ warn("externalSecret.", component, ".remoteRefs.", key, " is fetched but not written to the Secret: only ", templated_keys | join(", "), " reach target.template.data") -}}
 {% endfor %}
 {% set name = existing_secret | default(component_name(component)) | object_name(fullname_source()) %}
-{{ external_secret(component, cfg, name, data, cfg.remoteRefs | pick(templated_keys)) -}}
+{% set spec %}
+{% for key, ref in data %}
+{{ remote_ref(key, ref) -}}
+{% endfor %}
+{% endset %}
+{% set templated %}
+{% for key, _ in cfg.remoteRefs | pick(templated_keys) %}
+{{ templated_ref(key) -}}
+{% endfor %}
+{% endset %}
+{{ external_secret(component, component, cfg, name, spec, templated) -}}
 {% endmacro %}

@@ -23,6 +23,7 @@ use serde_json::Value as Json;
 use crate::values::Map;
 
 mod general;
+pub mod versioned;
 
 pub use general::to_json;
 
@@ -134,6 +135,91 @@ fn dotted(pointer: &str) -> String {
         .map(|s| s.replace("~1", "/").replace("~0", "~"))
         .collect();
     format!(" ({})", steps.join("."))
+}
+
+/// One chart's part of a schema check as Helm reports it.
+#[derive(Debug)]
+pub struct ChartCheck {
+    name: String,
+    /// Violations with paths relative to the chart's values, or the one
+    /// line Helm prints when its values are not a map.
+    outcome: Result<Vec<Violation>, String>,
+    /// JSON Pointer of the chart's values in the top chart's.
+    pointer: String,
+}
+
+impl ChartCheck {
+    /// Checks `values` (or records the error line in their place) against
+    /// `schema_json`; a schema that does not compile is an error.
+    pub fn run(
+        name: &str,
+        pointer: &str,
+        schema_json: &str,
+        values: Result<&Map, String>,
+    ) -> Result<ChartCheck, SchemaError> {
+        let outcome = match values {
+            Ok(values) => Ok(
+                parse_schema(&format!("{name}/values.schema.json"), schema_json)?
+                    .violations(values),
+            ),
+            Err(line) => Err(line),
+        };
+        Ok(ChartCheck {
+            name: name.to_owned(),
+            outcome,
+            pointer: pointer.to_owned(),
+        })
+    }
+
+    /// A chart whose values could not be checked (the line says why).
+    pub fn failed(name: &str, line: String) -> ChartCheck {
+        ChartCheck {
+            name: name.to_owned(),
+            outcome: Err(line),
+            pointer: String::new(),
+        }
+    }
+}
+
+/// Helm's report of a schema check over a chart and its subcharts
+/// (`ValidateAgainstSchema`): each chart with violations, in order, as
+/// `<chart>:` followed by one `- at '<pointer>': <message>` line per
+/// violation (pointers relative to that chart's values). The violations
+/// of the error carry pointers from the top chart's values.
+pub fn helm_report(checks: Vec<ChartCheck>) -> Result<(), SchemaError> {
+    let mut body = String::new();
+    let mut violations = Vec::new();
+    for check in checks {
+        match check.outcome {
+            Ok(list) if list.is_empty() => {}
+            Ok(list) => {
+                let _ = write!(body, "\n{}:", check.name);
+                for v in list {
+                    let _ = write!(body, "\n- at '{}': {}", v.path, v.message);
+                    violations.push(Violation {
+                        path: format!("{}{}", check.pointer, v.path),
+                        message: v.message,
+                    });
+                }
+            }
+            Err(line) => {
+                let _ = write!(body, "\n{}:\n{line}", check.name);
+                violations.push(Violation {
+                    path: check.pointer,
+                    message: line,
+                });
+            }
+        }
+    }
+    if body.is_empty() {
+        return Ok(());
+    }
+    Err(SchemaError {
+        message: format!(
+            "values don't meet the specifications of the schema(s) in the following chart(s):{body}"
+        ),
+        violations,
+    })
 }
 
 /// Compiles `schema_json` (the chart's `values.schema.json`) and checks
