@@ -351,7 +351,7 @@ mod tests {
 
     #[test]
     fn gates_and_data_keys_follow_the_release() {
-        let v = |s| versions::find(s).unwrap();
+        let v = |s| crate::chart::versions::find(s).unwrap();
         assert_eq!(gate("api", "WEAVIATE_API_KEY", v("0.27.0")), None);
         assert_eq!(
             gate("api", "WEAVIATE_API_KEY", v("0.28.0")),

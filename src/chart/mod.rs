@@ -724,7 +724,7 @@ mod tests {
             }
             assert_eq!(
                 chart.release_schema.is_some(),
-                v.index() >= versions::find("0.30.0").unwrap().index(),
+                v.semver() >= versions::find("0.30.0").unwrap().semver(),
                 "{}",
                 v.version
             );
