@@ -559,7 +559,6 @@ fn migrate_round_trips_through_helm_at_every_release() {
     let dir = std::env::temp_dir().join(format!("difyx-migrate-versions-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let mut verified = Vec::new();
-    let mut not_yet = Vec::new();
     for (name, from, yaml) in LEGACY {
         for version in MIGRATE_VERSIONS {
             let at = |v: &str| {
@@ -596,16 +595,14 @@ fn migrate_round_trips_through_helm_at_every_release() {
                 &opts,
             )
             .map(|o| difyx::migrate::secret_data(&o.manifests).unwrap());
-            // Where difyx's own legacy render is not Helm's yet, plan from
-            // Helm's (the probes that decide what to clear still render with
-            // difyx; a value left in place does not break the round trip).
-            let plan = if ours.as_ref().ok() == Some(&legacy) {
-                difyx::migrate::plan(&chart, &user, &opts, "dify")
-            } else {
-                not_yet.push(case.clone());
-                difyx::migrate::plan_from_legacy(&chart, &user, &opts, "dify", &legacy_helm)
-            }
-            .unwrap_or_else(|e| panic!("{case}: plan: {e}"));
+            // difyx's own legacy render is Helm's, so its plan starts right.
+            assert_eq!(
+                ours.as_ref().ok(),
+                Some(&legacy),
+                "{case}: difyx's legacy Secrets are not Helm's"
+            );
+            let plan = difyx::migrate::plan(&chart, &user, &opts, "dify")
+                .unwrap_or_else(|e| panic!("{case}: plan: {e}"));
             assert!(plan.kept.is_empty(), "{case}: kept {:?}", plan.kept);
             let overlay_path = dir.join(format!("{name}-{version}-overlay.yaml"));
             fs::write(&overlay_path, &plan.overlay).unwrap();
@@ -646,6 +643,5 @@ fn migrate_round_trips_through_helm_at_every_release() {
         }
     }
     eprintln!("migrate round trip verified through Helm: {verified:?}");
-    eprintln!("planned from Helm's legacy render (difyx's differs there): {not_yet:?}");
     assert_eq!(verified.len(), 13 + 10 + 4, "every case ran");
 }

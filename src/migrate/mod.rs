@@ -384,28 +384,15 @@ fn reference(key: &str, property: &str) -> Value {
 /// Works out the overlay and the store for `user`'s legacy values.
 pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> Result<Plan> {
     let engine = Engine::new(chart)?;
-    let rendered = render(&engine, chart, &legacy_user(user), opts)?;
-    plan_from_legacy(chart, user, opts, prefix, &rendered)
-}
-
-/// [`plan`] for a legacy render made elsewhere (`rendered`: the user's
-/// values with ExternalSecrets off), e.g. by Helm.
-pub fn plan_from_legacy(
-    chart: &Chart,
-    user: &UserValues,
-    opts: &Options,
-    prefix: &str,
-    rendered: &[Manifest],
-) -> Result<Plan> {
-    let engine = Engine::new(chart)?;
     let legacy = legacy_user(user);
+    let rendered = render(&engine, chart, &legacy, opts)?;
     if rendered.iter().any(|m| m.kind == "ExternalSecret") {
         bail!(
             "ExternalSecrets still render with --set externalSecret.enabled=false (is it set with \
              --set-string, --set-file or --set-literal?): cannot read the legacy Secrets"
         );
     }
-    let legacy_data = secret_data(rendered)?;
+    let legacy_data = secret_data(&rendered)?;
     let (values, _) = pipeline::compute_values(chart, &legacy, true)?;
     let values = Value::Map(values);
 
