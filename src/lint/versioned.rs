@@ -320,103 +320,16 @@ fn read_in(span: &Span) -> String {
 }
 
 /// The keys the service's ExternalSecret supports at release `v`, in
-/// spec.data order (CHART-VERSIONS §B.3, §R.1, §M.3, §M.4). `service` is
-/// the key under `externalSecret`.
+/// spec.data order: [`crate::chart::dify::supported_keys`], the one table
+/// the templates are held to.
 pub fn supported_keys(service: &str, v: &ChartVersion) -> Vec<&'static str> {
-    let at = |s: &'static str| since(s).reads(v);
-    let b = at("0.28.0");
-    let mut out: Vec<&'static str> = Vec::new();
-    let redis: [&'static str; 2] = if b {
-        ["REDIS_PASSWORD", "REDIS_USERNAME"]
-    } else {
-        ["REDIS_USERNAME", "REDIS_PASSWORD"]
-    };
-    const STORAGE: [&str; 5] = [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AZURE_BLOB_ACCOUNT_NAME",
-        "AZURE_BLOB_ACCOUNT_KEY",
-        "GOOGLE_CLOUD_STORAGE_BUCKET",
-    ];
-    match service {
-        "api" | "worker" => {
-            let api = service == "api";
-            out.push("SECRET_KEY");
-            if api || at("0.37.0") {
-                out.push("CODE_EXECUTION_API_KEY");
-            }
-            out.extend(["DB_USERNAME", "DB_PASSWORD"]);
-            out.extend(redis);
-            if !b {
-                out.push("CELERY_BROKER_URL");
-            }
-            out.extend([
-                "WEAVIATE_API_KEY",
-                "QDRANT_API_KEY",
-                "OPENSEARCH_USERNAME",
-                "OPENSEARCH_PASSWORD",
-                "RESEND_API_KEY",
-                "RESEND_FROM_EMAIL",
-                "SENDGRID_API_KEY",
-                "SENDGRID_FROM_EMAIL",
-            ]);
-            out.extend(STORAGE);
-            out.extend(["PLUGIN_DAEMON_KEY", "INNER_API_KEY_FOR_PLUGIN"]);
-            if b {
-                out.extend(["S3_ACCESS_KEY", "S3_SECRET_KEY"]);
-                if api {
-                    out.extend(["ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD"]);
-                }
-            }
-            if at("0.29.0") {
-                out.push("OTLP_API_KEY");
-            }
-            if at("0.38.0-rc2") {
-                out.push("AGENT_BACKEND_API_TOKEN");
-            }
-        }
-        "pluginDaemon" => {
-            out.extend(["DB_USERNAME", "DB_PASSWORD"]);
-            out.extend(redis);
-            out.extend(["SERVER_KEY", "DIFY_INNER_API_KEY"]);
-            out.extend(STORAGE);
-            if b {
-                out.extend(["ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD"]);
-            }
-        }
-        "sandbox" => out.push("API_KEY"),
-        "agentBackend" if at("0.38.0-rc2") => out.extend([
-            "REDIS_USERNAME",
-            "REDIS_PASSWORD",
-            "DIFY_AGENT_API_TOKEN",
-            "DIFY_AGENT_SERVER_SECRET_KEY",
-            "DIFY_AGENT_SHELLCTL_AUTH_TOKEN",
-            "DIFY_AGENT_PLUGIN_DAEMON_API_KEY",
-            "DIFY_AGENT_INNER_API_KEY",
-        ]),
-        "localSandbox" if at("0.38.0-rc2") => out.push("SHELLCTL_AUTH_TOKEN"),
-        _ => {}
-    }
-    out
+    crate::chart::dify::supported_keys(service, v)
 }
 
 /// The gate a supported key needs besides its ref at release `v`: the value
 /// path that must be truthy, if any (`WEAVIATE_API_KEY†`, `ELASTICSEARCH_*†`, …).
-pub fn gate(key: &str, v: &ChartVersion) -> Option<&'static str> {
-    if !since("0.28.0").reads(v) {
-        return None;
-    }
-    match key {
-        "WEAVIATE_API_KEY" => Some("weaviate.enabled"),
-        "ELASTICSEARCH_USERNAME" | "ELASTICSEARCH_PASSWORD" => {
-            Some("externalElasticsearch.enabled")
-        }
-        "AGENT_BACKEND_API_TOKEN" => Some("agentBackend.enabled"),
-        "DIFY_AGENT_PLUGIN_DAEMON_API_KEY" | "DIFY_AGENT_INNER_API_KEY" => {
-            Some("pluginDaemon.enabled")
-        }
-        _ => None,
-    }
+pub fn gate(service: &str, key: &str, v: &ChartVersion) -> Option<&'static str> {
+    crate::chart::dify::gate(service, key, v)
 }
 
 /// The application ExternalSecrets of release `v` (keys under `externalSecret`).
@@ -506,7 +419,7 @@ pub fn eso_gaps(user: &Map, values: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
             }
             let path = format!("externalSecret.{svc}.remoteRefs.{key}");
             // V14: dropped by its gate.
-            if let Some(g) = gate(key, v) {
+            if let Some(g) = gate(svc, key, v) {
                 if !truthy(values, g) {
                     let external = if *key == "WEAVIATE_API_KEY"
                         && truthy(values, "externalWeaviate.enabled")

@@ -75,7 +75,6 @@ const STORAGE: [&str; 5] = [
 /// ExternalSecrets carry for the final `values` (a key whose gate is off,
 /// e.g. `WEAVIATE_API_KEY` without the built-in Weaviate, is not carried).
 fn services(v: &ChartVersion, values: &Value) -> Vec<Service> {
-    let eso_v2 = v.has("eso_v2");
     let map = values.as_map().cloned().unwrap_or_default();
     versioned::app_services(v)
         .into_iter()
@@ -83,17 +82,13 @@ fn services(v: &ChartVersion, values: &Value) -> Vec<Service> {
             let supported = versioned::supported_keys(key, v)
                 .into_iter()
                 .filter(|k| {
-                    versioned::gate(k, v).is_none_or(|g| {
+                    versioned::gate(key, k, v).is_none_or(|g| {
                         let segs: Vec<&str> = g.split('.').collect();
                         map_truthy(&map, &segs)
                     })
                 })
                 .collect();
-            let templated = match key {
-                "api" | "worker" if eso_v2 => Some("CELERY_BROKER_URL"),
-                "agentBackend" => Some("DIFY_AGENT_REDIS_URL"),
-                _ => None,
-            };
+            let templated = crate::chart::dify::template_data_key(key, v);
             Service {
                 key,
                 secret_template: match key {
