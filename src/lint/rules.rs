@@ -2093,7 +2093,10 @@ fn weaviate_apikey_disabled(ctx: &Context) -> Vec<Finding> {
 
 fn redis_host(ctx: &Context) -> Vec<Finding> {
     // From 0.36.0 the host follows the subchart's own naming (CHART-VERSIONS K).
-    if ctx.version.is_some_and(|v| !v.within("0.27.0", Some("0.36.0"))) {
+    if ctx
+        .version
+        .is_some_and(|v| !v.within("0.27.0", Some("0.36.0")))
+    {
         return Vec::new();
     }
     let v = &ctx.values;
