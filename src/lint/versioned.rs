@@ -281,6 +281,46 @@ pub fn ignored_values(user: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
             hint,
         });
     }
+    // remoteRefs keys this release's ExternalSecret lacks but another carries.
+    if let Some(Value::Map(es)) = user.get("externalSecret") {
+        for (svc, conf) in es {
+            let Some(Value::Map(refs)) = conf.as_map().and_then(|c| c.get("remoteRefs")) else {
+                continue;
+            };
+            let here = supported_keys(svc, v);
+            for key in refs.iter().filter(|(_, e)| e.is_truthy()).map(|(k, _)| k) {
+                let path = format!("externalSecret.{svc}.remoteRefs.{key}");
+                if here.contains(&key.as_str()) || all.iter().any(|r| r.path == path) {
+                    continue;
+                }
+                let carried: Vec<&str> = versions::VERSIONS
+                    .iter()
+                    .filter(|o| supported_keys(svc, o).contains(&key.as_str()))
+                    .map(|o| o.version)
+                    .collect();
+                let (Some(first), Some(last)) = (carried.first(), carried.last()) else {
+                    continue;
+                };
+                let when = if carried.len() == 1 {
+                    format!("in {first}")
+                } else if *last == versions::VERSIONS.last().expect("releases").version {
+                    format!("from {first} on")
+                } else {
+                    format!("in {first} to {last}")
+                };
+                out.push(Diagnostic {
+                    id: "DFX060",
+                    path,
+                    message: format!(
+                        "the {svc} ExternalSecret of chart {} does not carry {key}, so the ref is dropped: \
+                         it is carried {when}",
+                        v.version
+                    ),
+                    hint: format!("remove it, or render chart {first} or later"),
+                });
+            }
+        }
+    }
     // Per-entry decodingStrategy: 0.28.0 on.
     if !since("0.28.0").reads(v) {
         if let Some(Value::Map(es)) = user.get("externalSecret") {
@@ -607,6 +647,16 @@ mod tests {
             "api:\n  secretKey: x\nglobal:\n  appSecretKey: y\n"
         )
         .is_empty());
+        // A ref another release carries.
+        let d = diags(
+            "0.27.0",
+            "externalSecret:\n  api:\n    remoteRefs:\n      S3_ACCESS_KEY: {key: s}\n",
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].message,
+            "the api ExternalSecret of chart 0.27.0 does not carry S3_ACCESS_KEY, so the ref is dropped: it is carried from 0.28.0 on"
+        );
         // Only the user's values count, not the defaults.
         assert!(diags("0.27.0", "").is_empty());
         assert!(diags("0.37.0", "").is_empty());
