@@ -559,7 +559,6 @@ fn migrate_round_trips_through_helm_at_every_release() {
     let dir = std::env::temp_dir().join(format!("difyx-migrate-versions-{}", std::process::id()));
     fs::create_dir_all(&dir).unwrap();
     let mut verified = Vec::new();
-    let mut not_yet = Vec::new();
     for (name, from, yaml) in LEGACY {
         for version in MIGRATE_VERSIONS {
             let at = |v: &str| {
@@ -596,16 +595,14 @@ fn migrate_round_trips_through_helm_at_every_release() {
                 &opts,
             )
             .map(|o| difyx::migrate::secret_data(&o.manifests).unwrap());
-            // Where difyx's own legacy render is not Helm's yet, plan from
-            // Helm's (the probes that decide what to clear still render with
-            // difyx; a value left in place does not break the round trip).
-            let plan = if ours.as_ref().ok() == Some(&legacy) {
-                difyx::migrate::plan(&chart, &user, &opts, "dify")
-            } else {
-                not_yet.push(case.clone());
-                difyx::migrate::plan_from_legacy(&chart, &user, &opts, "dify", &legacy_helm)
-            }
-            .unwrap_or_else(|e| panic!("{case}: plan: {e}"));
+            // difyx's own legacy render is Helm's, so its plan starts right.
+            assert_eq!(
+                ours.as_ref().ok(),
+                Some(&legacy),
+                "{case}: difyx's legacy Secrets are not Helm's"
+            );
+            let plan = difyx::migrate::plan(&chart, &user, &opts, "dify")
+                .unwrap_or_else(|e| panic!("{case}: plan: {e}"));
             assert!(plan.kept.is_empty(), "{case}: kept {:?}", plan.kept);
             let overlay_path = dir.join(format!("{name}-{version}-overlay.yaml"));
             fs::write(&overlay_path, &plan.overlay).unwrap();
@@ -646,6 +643,74 @@ fn migrate_round_trips_through_helm_at_every_release() {
         }
     }
     eprintln!("migrate round trip verified through Helm: {verified:?}");
-    eprintln!("planned from Helm's legacy render (difyx's differs there): {not_yet:?}");
     assert_eq!(verified.len(), 13 + 10 + 4, "every case ran");
+}
+
+/// `difyx migrate --version V` end to end (its own verification renders
+/// legacy + overlay with difyx and resolves it), then `difyx resolve` of
+/// the result at the same release.
+#[test]
+fn the_command_migrates_at_later_releases() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("legacy.yaml");
+    fs::write(&values, LEGACY[1].2).unwrap();
+    for version in ["0.29.0", "0.33.0", "0.37.0", "0.38.0-rc2"] {
+        let o = outputs();
+        let mut args: Vec<String> = ["migrate", "rel", "-n", "ns", "--version", version, "-f"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.push(values.display().to_string());
+        for (flag, p) in [
+            ("--values-out", &o.values),
+            ("--store-out", &o.store),
+            ("--vault-script-out", &o.script),
+        ] {
+            args.push(flag.into());
+            args.push(p.display().to_string());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = difyx(&refs, None);
+        assert!(out.status.success(), "{version}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("verified"),
+            "{version}: {}",
+            stdout(&out)
+        );
+        assert_no_secret_printed(&out, &o.store);
+        let overlay = fs::read_to_string(&o.values).unwrap();
+        assert!(
+            overlay.contains("CELERY_BROKER_URL: rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1")
+                || overlay.contains("CELERY_BROKER_URL: \"rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1\"")
+                || overlay.contains("CELERY_BROKER_URL: 'rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1'"),
+            "{version}: {overlay}"
+        );
+        let resolved = difyx(
+            &[
+                "resolve",
+                "rel",
+                "-n",
+                "ns",
+                "--version",
+                version,
+                "-f",
+                values.to_str().unwrap(),
+                "-f",
+                o.values.to_str().unwrap(),
+                "--store",
+                o.store.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(
+            resolved.status.success(),
+            "{version}: {}",
+            stderr(&resolved)
+        );
+        assert!(
+            !stderr(&resolved).contains("no ExternalSecret provides it"),
+            "{version}: {}",
+            stderr(&resolved)
+        );
+    }
 }

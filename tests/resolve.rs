@@ -1419,3 +1419,50 @@ fn helm_decoding_strategies_resolve() {
         "Auto keeps the rest"
     );
 }
+
+/// `difyx resolve --version V` gives, Secret for Secret, what resolving real
+/// Helm's ExternalSecrets of release V gives.
+#[test]
+fn difyx_resolve_equals_resolving_helm_at_every_version() {
+    let Some(helm) = common::helm_if_present("difyx resolve against Helm at every version") else {
+        return;
+    };
+    let store_path = "tests/fixtures/stores/every-version.yaml";
+    let store_text = std::fs::read_to_string(common::repo_dir().join(store_path)).unwrap();
+    let store = difyx::resolve::store::parse(&store_text, "every-version.yaml").unwrap();
+    let sets = ["externalSecret.enabled=true", "redis.auth.password="];
+    for version in VERSIONS {
+        let mut manifests =
+            difyx::manifests::split("dify", &helm_files(&helm, version, &sets)).unwrap();
+        difyx::manifests::sort_by_kind(&mut manifests);
+        let want: BTreeMap<String, BTreeMap<String, String>> =
+            difyx::resolve::resolve(&manifests, &store)
+                .manifests
+                .iter()
+                .map(|m| (m.name.clone(), decoded_data(m)))
+                .collect();
+        let out = difyx(
+            &[
+                "resolve",
+                "rel",
+                "-n",
+                "ns",
+                "--version",
+                version,
+                "--set",
+                sets[0],
+                "--set",
+                sets[1],
+                "--store",
+                store_path,
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{version}: {}", stderr(&out));
+        let got: BTreeMap<String, BTreeMap<String, String>> = secrets(&stdout(&out))
+            .into_iter()
+            .map(|(name, s)| (name, s.data))
+            .collect();
+        assert_eq!(got, want, "{version}");
+    }
+}

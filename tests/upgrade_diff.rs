@@ -145,3 +145,27 @@ fn help_documents_the_exit_status() {
     assert_eq!(code, Some(0));
     assert!(out.contains("Exit status, as diff(1): 0 when both releases render the same documents,\n1 when they differ, 2 on an error"), "{out}");
 }
+
+#[test]
+fn secret_value_changes_are_fingerprinted_unless_shown() {
+    let args = [
+        "--from",
+        "0.35.0",
+        "--to",
+        "0.36.0",
+        "rel",
+        "-n",
+        "ns",
+        "--set",
+        "api.secretKey=hunter2-old-key",
+    ];
+    let (code, out, _) = run(&args);
+    assert_eq!(code, Some(1));
+    // 0.36.0 reads global.appSecretKey only: SECRET_KEY changes.
+    assert!(out.contains("changed: Secret rel-dify-api  [dify/templates/api-secret.yaml]\n  ~ data.SECRET_KEY: sha256:"), "{out}");
+    assert!(!out.contains("hunter2"), "{out}");
+    let mut shown = args.to_vec();
+    shown.push("--show-secrets");
+    let (_, out, _) = run(&shown);
+    assert!(out.contains("hunter2-old-key"), "{out}");
+}

@@ -1077,7 +1077,7 @@ pub fn from_render_warning(w: &str, values: &Map) -> Finding {
 /// Whether a value rule already reports what this render warning says.
 fn covered(f: &Finding, findings: &[Finding]) -> bool {
     let ids: &[&str] = match f.id {
-        "DFX010" => &["DFX010", "DFX011"],
+        "DFX010" => &["DFX010", "DFX011", "DFX060", "DFX063"],
         "DFX054" => &["DFX054", "DFX055"],
         "DFX013" | "DFX032" => std::slice::from_ref(&f.id),
         // No path in the message: one finding of the rule is enough.
@@ -1155,6 +1155,10 @@ fn unsupported_keys(ctx: &Context) -> Vec<(Service, String, Option<&'static str>
             if keys.contains(&key.as_str())
                 || *entry == Value::Null
                 || (ctx.version.is_some() && other_release.contains(&ref_path(svc, key)))
+                || (ctx.version.is_some()
+                    && crate::chart::versions::VERSIONS.iter().any(|o| {
+                        super::versioned::supported_keys(svc.key, o).contains(&key.as_str())
+                    }))
                 || (svc.key == "worker"
                     && key.starts_with("ELASTICSEARCH_")
                     && ctx.version.is_some_and(|v| v.has("eso_v2")))
@@ -2092,6 +2096,13 @@ fn weaviate_apikey_disabled(ctx: &Context) -> Vec<Finding> {
 }
 
 fn redis_host(ctx: &Context) -> Vec<Finding> {
+    // From 0.36.0 the host follows the subchart's own naming (CHART-VERSIONS K).
+    if ctx
+        .version
+        .is_some_and(|v| !v.within("0.27.0", Some("0.36.0")))
+    {
+        return Vec::new();
+    }
     let v = &ctx.values;
     let uses_builtin = rendered_sources(v)
         .iter()

@@ -281,6 +281,46 @@ pub fn ignored_values(user: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
             hint,
         });
     }
+    // remoteRefs keys this release's ExternalSecret lacks but another carries.
+    if let Some(Value::Map(es)) = user.get("externalSecret") {
+        for (svc, conf) in es {
+            let Some(Value::Map(refs)) = conf.as_map().and_then(|c| c.get("remoteRefs")) else {
+                continue;
+            };
+            let here = supported_keys(svc, v);
+            for key in refs.iter().filter(|(_, e)| e.is_truthy()).map(|(k, _)| k) {
+                let path = format!("externalSecret.{svc}.remoteRefs.{key}");
+                if here.contains(&key.as_str()) || all.iter().any(|r| r.path == path) {
+                    continue;
+                }
+                let carried: Vec<&str> = versions::VERSIONS
+                    .iter()
+                    .filter(|o| supported_keys(svc, o).contains(&key.as_str()))
+                    .map(|o| o.version)
+                    .collect();
+                let (Some(first), Some(last)) = (carried.first(), carried.last()) else {
+                    continue;
+                };
+                let when = if carried.len() == 1 {
+                    format!("in {first}")
+                } else if *last == versions::VERSIONS.last().expect("releases").version {
+                    format!("from {first} on")
+                } else {
+                    format!("in {first} to {last}")
+                };
+                out.push(Diagnostic {
+                    id: "DFX060",
+                    path,
+                    message: format!(
+                        "the {svc} ExternalSecret of chart {} does not carry {key}, so the ref is dropped: \
+                         it is carried {when}",
+                        v.version
+                    ),
+                    hint: format!("remove it, or render chart {first} or later"),
+                });
+            }
+        }
+    }
     // Per-entry decodingStrategy: 0.28.0 on.
     if !since("0.28.0").reads(v) {
         if let Some(Value::Map(es)) = user.get("externalSecret") {
@@ -320,103 +360,16 @@ fn read_in(span: &Span) -> String {
 }
 
 /// The keys the service's ExternalSecret supports at release `v`, in
-/// spec.data order (CHART-VERSIONS §B.3, §R.1, §M.3, §M.4). `service` is
-/// the key under `externalSecret`.
+/// spec.data order: [`crate::chart::dify::supported_keys`], the one table
+/// the templates are held to.
 pub fn supported_keys(service: &str, v: &ChartVersion) -> Vec<&'static str> {
-    let at = |s: &'static str| since(s).reads(v);
-    let b = at("0.28.0");
-    let mut out: Vec<&'static str> = Vec::new();
-    let redis: [&'static str; 2] = if b {
-        ["REDIS_PASSWORD", "REDIS_USERNAME"]
-    } else {
-        ["REDIS_USERNAME", "REDIS_PASSWORD"]
-    };
-    const STORAGE: [&str; 5] = [
-        "AWS_ACCESS_KEY_ID",
-        "AWS_SECRET_ACCESS_KEY",
-        "AZURE_BLOB_ACCOUNT_NAME",
-        "AZURE_BLOB_ACCOUNT_KEY",
-        "GOOGLE_CLOUD_STORAGE_BUCKET",
-    ];
-    match service {
-        "api" | "worker" => {
-            let api = service == "api";
-            out.push("SECRET_KEY");
-            if api || at("0.37.0") {
-                out.push("CODE_EXECUTION_API_KEY");
-            }
-            out.extend(["DB_USERNAME", "DB_PASSWORD"]);
-            out.extend(redis);
-            if !b {
-                out.push("CELERY_BROKER_URL");
-            }
-            out.extend([
-                "WEAVIATE_API_KEY",
-                "QDRANT_API_KEY",
-                "OPENSEARCH_USERNAME",
-                "OPENSEARCH_PASSWORD",
-                "RESEND_API_KEY",
-                "RESEND_FROM_EMAIL",
-                "SENDGRID_API_KEY",
-                "SENDGRID_FROM_EMAIL",
-            ]);
-            out.extend(STORAGE);
-            out.extend(["PLUGIN_DAEMON_KEY", "INNER_API_KEY_FOR_PLUGIN"]);
-            if b {
-                out.extend(["S3_ACCESS_KEY", "S3_SECRET_KEY"]);
-                if api {
-                    out.extend(["ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD"]);
-                }
-            }
-            if at("0.29.0") {
-                out.push("OTLP_API_KEY");
-            }
-            if at("0.38.0-rc2") {
-                out.push("AGENT_BACKEND_API_TOKEN");
-            }
-        }
-        "pluginDaemon" => {
-            out.extend(["DB_USERNAME", "DB_PASSWORD"]);
-            out.extend(redis);
-            out.extend(["SERVER_KEY", "DIFY_INNER_API_KEY"]);
-            out.extend(STORAGE);
-            if b {
-                out.extend(["ELASTICSEARCH_USERNAME", "ELASTICSEARCH_PASSWORD"]);
-            }
-        }
-        "sandbox" => out.push("API_KEY"),
-        "agentBackend" if at("0.38.0-rc2") => out.extend([
-            "REDIS_USERNAME",
-            "REDIS_PASSWORD",
-            "DIFY_AGENT_API_TOKEN",
-            "DIFY_AGENT_SERVER_SECRET_KEY",
-            "DIFY_AGENT_SHELLCTL_AUTH_TOKEN",
-            "DIFY_AGENT_PLUGIN_DAEMON_API_KEY",
-            "DIFY_AGENT_INNER_API_KEY",
-        ]),
-        "localSandbox" if at("0.38.0-rc2") => out.push("SHELLCTL_AUTH_TOKEN"),
-        _ => {}
-    }
-    out
+    crate::chart::dify::supported_keys(service, v)
 }
 
 /// The gate a supported key needs besides its ref at release `v`: the value
 /// path that must be truthy, if any (`WEAVIATE_API_KEY†`, `ELASTICSEARCH_*†`, …).
-pub fn gate(key: &str, v: &ChartVersion) -> Option<&'static str> {
-    if !since("0.28.0").reads(v) {
-        return None;
-    }
-    match key {
-        "WEAVIATE_API_KEY" => Some("weaviate.enabled"),
-        "ELASTICSEARCH_USERNAME" | "ELASTICSEARCH_PASSWORD" => {
-            Some("externalElasticsearch.enabled")
-        }
-        "AGENT_BACKEND_API_TOKEN" => Some("agentBackend.enabled"),
-        "DIFY_AGENT_PLUGIN_DAEMON_API_KEY" | "DIFY_AGENT_INNER_API_KEY" => {
-            Some("pluginDaemon.enabled")
-        }
-        _ => None,
-    }
+pub fn gate(service: &str, key: &str, v: &ChartVersion) -> Option<&'static str> {
+    crate::chart::dify::gate(service, key, v)
 }
 
 /// The application ExternalSecrets of release `v` (keys under `externalSecret`).
@@ -501,18 +454,20 @@ pub fn eso_gaps(user: &Map, values: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
         let by_user = |k: &str| user_refs.is_some_and(|u| u.get(k).is_some_and(Value::is_truthy));
         let supported = supported_keys(svc, v);
         for key in &supported {
-            let Some(entry) = refs.get(*key).filter(|e| e.is_truthy()) else {
+            if !refs.get(*key).is_some_and(Value::is_truthy) {
                 continue;
-            };
-            let _ = entry;
+            }
             let path = format!("externalSecret.{svc}.remoteRefs.{key}");
             // V14: dropped by its gate.
-            if let Some(g) = gate(key, v) {
+            if let Some(g) = gate(svc, key, v) {
                 if !truthy(values, g) {
-                    let external = (*key == "WEAVIATE_API_KEY"
-                        && truthy(values, "externalWeaviate.enabled"))
-                        .then_some(" (externalWeaviate.enabled does not open it: the gate is the built-in weaviate.enabled)")
-                        .unwrap_or("");
+                    let external = if *key == "WEAVIATE_API_KEY"
+                        && truthy(values, "externalWeaviate.enabled")
+                    {
+                        " (externalWeaviate.enabled does not open it: the gate is the built-in weaviate.enabled)"
+                    } else {
+                        ""
+                    };
                     if by_user(key) || !external.is_empty() {
                         out.push(Diagnostic {
                             id: "DFX063",
@@ -692,6 +647,16 @@ mod tests {
             "api:\n  secretKey: x\nglobal:\n  appSecretKey: y\n"
         )
         .is_empty());
+        // A ref another release carries.
+        let d = diags(
+            "0.27.0",
+            "externalSecret:\n  api:\n    remoteRefs:\n      S3_ACCESS_KEY: {key: s}\n",
+        );
+        assert_eq!(d.len(), 1, "{d:?}");
+        assert_eq!(
+            d[0].message,
+            "the api ExternalSecret of chart 0.27.0 does not carry S3_ACCESS_KEY, so the ref is dropped: it is carried from 0.28.0 on"
+        );
         // Only the user's values count, not the defaults.
         assert!(diags("0.27.0", "").is_empty());
         assert!(diags("0.37.0", "").is_empty());

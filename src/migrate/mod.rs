@@ -75,7 +75,6 @@ const STORAGE: [&str; 5] = [
 /// ExternalSecrets carry for the final `values` (a key whose gate is off,
 /// e.g. `WEAVIATE_API_KEY` without the built-in Weaviate, is not carried).
 fn services(v: &ChartVersion, values: &Value) -> Vec<Service> {
-    let eso_v2 = v.has("eso_v2");
     let map = values.as_map().cloned().unwrap_or_default();
     versioned::app_services(v)
         .into_iter()
@@ -83,17 +82,13 @@ fn services(v: &ChartVersion, values: &Value) -> Vec<Service> {
             let supported = versioned::supported_keys(key, v)
                 .into_iter()
                 .filter(|k| {
-                    versioned::gate(k, v).is_none_or(|g| {
+                    versioned::gate(key, k, v).is_none_or(|g| {
                         let segs: Vec<&str> = g.split('.').collect();
                         map_truthy(&map, &segs)
                     })
                 })
                 .collect();
-            let templated = match key {
-                "api" | "worker" if eso_v2 => Some("CELERY_BROKER_URL"),
-                "agentBackend" => Some("DIFY_AGENT_REDIS_URL"),
-                _ => None,
-            };
+            let templated = crate::chart::dify::template_data_key(key, v);
             Service {
                 key,
                 secret_template: match key {
@@ -384,28 +379,15 @@ fn reference(key: &str, property: &str) -> Value {
 /// Works out the overlay and the store for `user`'s legacy values.
 pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> Result<Plan> {
     let engine = Engine::new(chart)?;
-    let rendered = render(&engine, chart, &legacy_user(user), opts)?;
-    plan_from_legacy(chart, user, opts, prefix, &rendered)
-}
-
-/// [`plan`] for a legacy render made elsewhere (`rendered`: the user's
-/// values with ExternalSecrets off), e.g. by Helm.
-pub fn plan_from_legacy(
-    chart: &Chart,
-    user: &UserValues,
-    opts: &Options,
-    prefix: &str,
-    rendered: &[Manifest],
-) -> Result<Plan> {
-    let engine = Engine::new(chart)?;
     let legacy = legacy_user(user);
+    let rendered = render(&engine, chart, &legacy, opts)?;
     if rendered.iter().any(|m| m.kind == "ExternalSecret") {
         bail!(
             "ExternalSecrets still render with --set externalSecret.enabled=false (is it set with \
              --set-string, --set-file or --set-literal?): cannot read the legacy Secrets"
         );
     }
-    let legacy_data = secret_data(rendered)?;
+    let legacy_data = secret_data(&rendered)?;
     let (values, _) = pipeline::compute_values(chart, &legacy, true)?;
     let values = Value::Map(values);
 
@@ -466,9 +448,9 @@ pub fn plan_from_legacy(
             .keys()
             .filter(|k| {
                 !svc.supported.contains(&k.as_str())
-                    && !url_templates
+                    && url_templates
                         .get(svc.key)
-                        .is_some_and(|(t, _)| *t == k.as_str())
+                        .is_none_or(|(t, _)| *t != k.as_str())
             })
             .cloned()
             .collect();

@@ -10,6 +10,8 @@
 //! * the user's values only one side reads, and what replaced them
 //!   ([`crate::lint::versioned::readers`], the table of CHART-VERSIONS V16
 //!   and the paths later releases added);
+//! * the user's remoteRefs one release's ExternalSecret carries and the
+//!   other's drops ([`crate::chart::dify::supported_keys`]);
 //! * the defaults that differ between the two releases (added, removed or
 //!   changed), except where the user's own value hides the default on both
 //!   sides.
@@ -112,6 +114,39 @@ pub fn meaning_changes(
                 r.span.describe()
             ),
         });
+    }
+    // The user's remoteRefs one side's ExternalSecret carries and the other drops.
+    if let Some(Value::Map(es)) = user.get("externalSecret") {
+        for (svc, conf) in es {
+            let Some(Value::Map(refs)) = conf.as_map().and_then(|c| c.get("remoteRefs")) else {
+                continue;
+            };
+            let (in_a, in_b) = (
+                crate::chart::dify::supported_keys(svc, a),
+                crate::chart::dify::supported_keys(svc, b),
+            );
+            if in_a.is_empty() && in_b.is_empty() {
+                continue;
+            }
+            for key in refs.iter().filter(|(_, e)| e.is_truthy()).map(|(k, _)| k) {
+                let path = format!("externalSecret.{svc}.remoteRefs.{key}");
+                if out.iter().any(|c: &Change| c.path == path) {
+                    continue;
+                }
+                let (ka, kb) = (in_a.contains(&key.as_str()), in_b.contains(&key.as_str()));
+                if ka == kb {
+                    continue;
+                }
+                let (has, lacks) = if ka { (a, b) } else { (b, a) };
+                out.push(Change {
+                    path,
+                    what: format!(
+                        "the {svc} ExternalSecret of {} carries this ref; {}'s drops it",
+                        has.version, lacks.version
+                    ),
+                });
+            }
+        }
     }
     // Defaults that differ, where the user's value does not hide them.
     let a_leaves = leaves(a_defaults);
@@ -282,6 +317,23 @@ mod tests {
                 .ends_with("0.27.0 reads pluginDaemon.auth.difyApiKey instead"),
             "{}",
             c[1].what
+        );
+    }
+
+    #[test]
+    fn refs_one_side_carries() {
+        let user = map("externalSecret:\n  api:\n    remoteRefs:\n      ELASTICSEARCH_USERNAME: {key: e}\n      SECRET_KEY: {key: s}\n");
+        let c = meaning_changes(
+            &user,
+            (find("0.27.0").unwrap(), &Map::new()),
+            (find("0.28.0").unwrap(), &Map::new()),
+        );
+        assert_eq!(
+            c,
+            [Change {
+                path: "externalSecret.api.remoteRefs.ELASTICSEARCH_USERNAME".into(),
+                what: "the api ExternalSecret of 0.28.0 carries this ref; 0.27.0's drops it".into()
+            }]
         );
     }
 
