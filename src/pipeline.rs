@@ -143,7 +143,11 @@ fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
 /// chart, its release's equivalent of upstream's) and each enabled
 /// subchart's against its section, every violation reported at once, grouped
 /// by chart, in Helm's words.
-fn check_helm_schemas(chart: &Chart, tree: Option<&Enabled<'_>>, values: &Map) -> Result<(), Error> {
+fn check_helm_schemas(
+    chart: &Chart,
+    tree: Option<&Enabled<'_>>,
+    values: &Map,
+) -> Result<(), Error> {
     use crate::values::schema::{helm_report, ChartCheck};
     let mut checks = Vec::new();
     match tree {

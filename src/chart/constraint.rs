@@ -247,9 +247,7 @@ impl Comparator {
             Op::TildeOrEqual if self.dirty => self.tilde(v, pre_blocked),
             Op::TildeOrEqual | Op::Equal => {
                 if self.dirty {
-                    !pre_blocked
-                        && c.major == v.major
-                        && (self.minor_dirty || c.minor == v.minor)
+                    !pre_blocked && c.major == v.major && (self.minor_dirty || c.minor == v.minor)
                 } else {
                     cmp(v, c) == Equal
                 }
@@ -310,8 +308,7 @@ impl Comparator {
         if pre_blocked || cmp(v, c) == std::cmp::Ordering::Less {
             return false;
         }
-        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty
-        {
+        if c.major == 0 && c.minor == 0 && c.patch == 0 && !self.minor_dirty && !self.patch_dirty {
             return true;
         }
         v.major == c.major && (self.minor_dirty || v.minor == c.minor)
@@ -365,7 +362,12 @@ mod tests {
 
     #[test]
     fn ranges_with_spaces_and_commas() {
-        for c in [">=0.30.0 <0.33.0", ">=0.30, <0.33", ">= 0.30.0 , < 0.33.0", "=>0.30 =<0.32.0"] {
+        for c in [
+            ">=0.30.0 <0.33.0",
+            ">=0.30, <0.33",
+            ">= 0.30.0 , < 0.33.0",
+            "=>0.30 =<0.32.0",
+        ] {
             assert!(ok(c, "0.30.0"), "{c}");
             assert!(ok(c, "0.32.0"), "{c}");
             assert!(!ok(c, "0.33.0"), "{c}");
@@ -428,7 +430,9 @@ mod tests {
 
     #[test]
     fn bad_constraints_are_errors() {
-        for bad in ["", "latest", ">=", "0.3.0.1", "1.2.3 -", ">=a.b", "0.30,", "||"] {
+        for bad in [
+            "", "latest", ">=", "0.3.0.1", "1.2.3 -", ">=a.b", "0.30,", "||",
+        ] {
             assert!(Constraint::parse(bad).is_err(), "{bad:?} parsed");
         }
     }

@@ -221,7 +221,11 @@ fn enabled_tree<'c>(
         .dependencies
         .iter()
         .map(|d| {
-            let n = if d.alias.is_empty() { &d.name } else { &d.alias };
+            let n = if d.alias.is_empty() {
+                &d.name
+            } else {
+                &d.alias
+            };
             (n.clone(), true)
         })
         .collect();
@@ -358,7 +362,10 @@ impl<'c> Enabled<'c> {
             values: Ok(values),
         });
         for dep in &self.deps {
-            let at = format!("{pointer}/{}", dep.name.replace('~', "~0").replace('/', "~1"));
+            let at = format!(
+                "{pointer}/{}",
+                dep.name.replace('~', "~0").replace('/', "~1")
+            );
             match values.get(&dep.name) {
                 None | Some(Value::Null) => {}
                 Some(Value::Map(m)) => dep.schema_targets(m, &at, out),

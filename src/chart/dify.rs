@@ -282,7 +282,13 @@ mod tests {
     #[test]
     fn the_templates_support_these_keys_in_this_order() {
         let mut every: Vec<&str> = API.iter().chain(PLUGIN_DAEMON).map(|k| k.key).collect();
-        every.extend(AGENT_BACKEND.iter().chain(SANDBOX).chain(LOCAL_SANDBOX).map(|k| k.key));
+        every.extend(
+            AGENT_BACKEND
+                .iter()
+                .chain(SANDBOX)
+                .chain(LOCAL_SANDBOX)
+                .map(|k| k.key),
+        );
         every.sort();
         every.dedup();
         let mut values = String::from(
@@ -352,7 +358,10 @@ mod tests {
             Some("weaviate.enabled")
         );
         assert_eq!(gate("worker", "ELASTICSEARCH_USERNAME", v("0.37.0")), None);
-        assert_eq!(supported_keys("worker", v("0.37.0"))[1], "CODE_EXECUTION_API_KEY");
+        assert_eq!(
+            supported_keys("worker", v("0.37.0"))[1],
+            "CODE_EXECUTION_API_KEY"
+        );
         assert_eq!(supported_keys("worker", v("0.36.0"))[1], "DB_USERNAME");
         assert!(supported_keys("agentBackend", v("0.37.0")).is_empty());
         assert_eq!(template_data_key("api", v("0.27.0")), None);

@@ -668,7 +668,10 @@ mod tests {
             );
         }
         let chart = Chart::dify("0.27.0");
-        assert_eq!((chart.name.as_str(), chart.version.as_str()), ("dify", "0.27.0"));
+        assert_eq!(
+            (chart.name.as_str(), chart.version.as_str()),
+            ("dify", "0.27.0")
+        );
         assert_eq!(chart.app_version, "1.6.0");
         assert!(chart.subcharts.is_empty() && chart.dependencies.is_empty());
         assert!(chart.release_schema.is_none());
@@ -688,11 +691,19 @@ mod tests {
                 "0.27.0" => assert!(names.is_empty() && deps.is_empty()),
                 "0.28.0" | "0.28.1" | "0.29.0" | "0.30.0" | "0.31.0" => assert_eq!(
                     names,
-                    [("postgresql", "12.5.6"), ("redis", "16.13.2"), ("weaviate", "16.1.0")]
+                    [
+                        ("postgresql", "12.5.6"),
+                        ("redis", "16.13.2"),
+                        ("weaviate", "16.1.0")
+                    ]
                 ),
                 _ => assert_eq!(
                     names,
-                    [("postgresql", "12.5.6"), ("redis", "16.13.2"), ("weaviate", "17.3.3")]
+                    [
+                        ("postgresql", "12.5.6"),
+                        ("redis", "16.13.2"),
+                        ("weaviate", "17.3.3")
+                    ]
                 ),
             }
             if v.version != "0.27.0" {
@@ -704,7 +715,10 @@ mod tests {
                     assert!(constraint::is_compatible_range(&d.version, &sub.version));
                     for dd in &sub.dependencies {
                         let common = sub.subcharts.iter().find(|s| s.name == dd.name).unwrap();
-                        assert!(constraint::is_compatible_range(&dd.version, &common.version));
+                        assert!(constraint::is_compatible_range(
+                            &dd.version,
+                            &common.version
+                        ));
                     }
                 }
             }

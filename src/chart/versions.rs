@@ -279,9 +279,7 @@ pub fn resolve(constraint: Option<&str>, devel: bool) -> Result<&'static ChartVe
     VERSIONS
         .iter()
         .rev()
-        .find(|v| {
-            super::constraint::parse_version(v.version).is_some_and(|sv| parsed.matches(&sv))
-        })
+        .find(|v| super::constraint::parse_version(v.version).is_some_and(|sv| parsed.matches(&sv)))
         .ok_or_else(|| {
             format!(
                 "chart \"dify\" matching {text} not found: the embedded releases are {} \
@@ -412,7 +410,10 @@ mod tests {
         assert!(err.contains("matching 0.38.0 not found"), "{err}");
         assert!(err.contains("0.27.0, 0.28.0"), "{err}");
         let err = pick(Some("latest"), false).unwrap_err();
-        assert!(err.contains("\"latest\" is not a version constraint"), "{err}");
+        assert!(
+            err.contains("\"latest\" is not a version constraint"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -21,8 +21,8 @@ pub mod gofmt;
 pub mod map;
 pub mod merge;
 pub mod schema;
-pub mod subcharts;
 pub mod strvals;
+pub mod subcharts;
 pub mod yaml;
 
 pub use map::Map;

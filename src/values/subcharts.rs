@@ -198,7 +198,9 @@ fn coalesce_globals(dest: &Table, src: &Table, prefix: &str, warnings: &mut Vec<
         None => new_table(),
         Some(Node::Table(t)) => t,
         Some(_) => {
-            warnings.push(format!("skipping globals for {prefix}: global is not a map"));
+            warnings.push(format!(
+                "skipping globals for {prefix}: global is not a map"
+            ));
             return;
         }
     };
@@ -272,14 +274,22 @@ fn coalesce_values(
 
 /// Lays `src` under `dst`: `dst` wins. Without `merge`, a null in `dst`
 /// deletes `src`'s value.
-fn coalesce_tables(dst: &Table, src: &Table, prefix: &str, merge: bool, warnings: &mut Vec<String>) {
+fn coalesce_tables(
+    dst: &Table,
+    src: &Table,
+    prefix: &str,
+    merge: bool,
+    warnings: &mut Vec<String>,
+) {
     for (key, val) in entries(src) {
         let full = || concat(prefix, &key);
         match (get(dst, &key), &val) {
             (Some(Node::Nil), Node::Nil) => {}
             (Some(Node::Nil), _) if !merge => remove(dst, &key),
             (None, _) => set(dst, &key, val.clone()),
-            (Some(Node::Table(d)), Node::Table(s)) => coalesce_tables(&d, s, &full(), merge, warnings),
+            (Some(Node::Table(d)), Node::Table(s)) => {
+                coalesce_tables(&d, s, &full(), merge, warnings)
+            }
             (Some(_), Node::Table(_)) => warnings.push(format!(
                 "cannot overwrite table with non table for {} ({})",
                 full(),
@@ -338,8 +348,16 @@ mod tests {
                 deps: vec![],
             }],
         };
-        let out =
-            coalesce_tree(&tree, &map("sub: {auth: {password: null}}\n"), false, &mut vec![]).unwrap();
-        assert_eq!(out, map("sub: {enabled: true, auth: {user: u}, global: {}}\n"));
+        let out = coalesce_tree(
+            &tree,
+            &map("sub: {auth: {password: null}}\n"),
+            false,
+            &mut vec![],
+        )
+        .unwrap();
+        assert_eq!(
+            out,
+            map("sub: {enabled: true, auth: {user: u}, global: {}}\n")
+        );
     }
 }

@@ -158,9 +158,10 @@ impl ChartCheck {
         values: Result<&Map, String>,
     ) -> Result<ChartCheck, SchemaError> {
         let outcome = match values {
-            Ok(values) => {
-                Ok(parse_schema(&format!("{name}/values.schema.json"), schema_json)?.violations(values))
-            }
+            Ok(values) => Ok(
+                parse_schema(&format!("{name}/values.schema.json"), schema_json)?
+                    .violations(values),
+            ),
             Err(line) => Err(line),
         };
         Ok(ChartCheck {

@@ -23,11 +23,7 @@ pub fn for_release(doc: &Json, release: &str) -> Json {
 }
 
 fn in_range(node: &Json, at: &Version) -> bool {
-    let bound = |key: &str| {
-        node.get(key)
-            .and_then(Json::as_str)
-            .and_then(parse_version)
-    };
+    let bound = |key: &str| node.get(key).and_then(Json::as_str).and_then(parse_version);
     bound("x-since").is_none_or(|s| *at >= s) && bound("x-until").is_none_or(|u| *at < u)
 }
 
@@ -123,6 +119,12 @@ mod tests {
                 "ep": {"type": "object", "properties": {"http": {"type": "string"}}}},
                 "allOf": [{"required": ["b"]}]})
         );
-        assert_eq!(for_release(&doc, "0.27.0")["allOf"].as_array().unwrap().len(), 2);
+        assert_eq!(
+            for_release(&doc, "0.27.0")["allOf"]
+                .as_array()
+                .unwrap()
+                .len(),
+            2
+        );
     }
 }
