@@ -4,7 +4,9 @@ Dify chart's values.schema.json at every release that has one (0.30.0 on),
 merged into one document. A property present only in some releases carries
 "x-since" / "x-until" (until: first release without it); a node whose
 constraints changed carries "x-earlier": [{"until": V, "schema": {...}}], the
-node as it was before V. difyx prunes the document per release at load
+node as it was before V; "x-nodefault": [V, ...] lists the releases whose
+values.yaml has no non-null default there (a user null there is kept and
+checked, while elsewhere Helm deletes it with the default). difyx prunes the document per release at load
 (src/values/schema/versioned.rs). Titles, descriptions and defaults are left
 out: only what Helm validates.
 
@@ -23,7 +25,19 @@ def own(node):
     return {k: node[k] for k in sorted(node) if k in KEEP}
 
 
-def merge(nodes):
+DEFAULTS = {}
+
+
+def has_default(version, path):
+    node = DEFAULTS[version]
+    for k in path:
+        if not isinstance(node, dict) or node.get(k) is None:
+            return False
+        node = node[k]
+    return True
+
+
+def merge(nodes, path=()):
     """nodes: {version: schema node or None}. Returns the merged node."""
     present = [v for v in VERSIONS if nodes.get(v) is not None]
     out = {}
@@ -41,6 +55,10 @@ def merge(nodes):
         if c != newest and (not variants or variants[-1][1] != c):
             variants.append([v, c])
     out.update(newest)
+    if path:
+        nodefault = [v for v in present if not has_default(v, path)]
+        if nodefault:
+            out["x-nodefault"] = nodefault
     if variants:
         earlier = []
         for i, (v, c) in enumerate(variants):
@@ -57,7 +75,7 @@ def merge(nodes):
                 names.append(k)
     if names:
         out["properties"] = {
-            k: merge({v: (nodes[v].get("properties") or {}).get(k) for v in present})
+            k: merge({v: (nodes[v].get("properties") or {}).get(k) for v in present}, path + (k,))
             for k in names
         }
     return out
@@ -65,7 +83,10 @@ def merge(nodes):
 
 def main():
     root = sys.argv[1]
+    import yaml
     docs = {v: json.load(open(f"{root}/{v}/values.schema.json")) for v in VERSIONS}
+    for v in VERSIONS:
+        DEFAULTS[v] = yaml.safe_load(open(f"{root}/{v}/values.yaml"))
     merged = merge(docs)
     merged = {"$schema": "http://json-schema.org/draft-07/schema#", **merged}
     text = json.dumps(merged, separators=(",", ":"), sort_keys=False)

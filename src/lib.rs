@@ -37,4 +37,5 @@ pub mod pipeline;
 pub mod release;
 pub mod resolve;
 pub mod stack;
+pub mod upgrade;
 pub mod values;

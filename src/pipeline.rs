@@ -112,6 +112,15 @@ pub fn compute_values(
     Ok((values, warnings))
 }
 
+/// Only the checks Helm makes before rendering (the chart's schema and each
+/// enabled subchart's), on the final values: what `helm template` accepts,
+/// schema-wise. The final values and warnings on success.
+pub fn helm_schema_check(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
+    let (values, warnings, tree) = merge_values(chart, user)?;
+    check_helm_schemas(chart, tree.as_ref(), &values)?;
+    Ok((values, warnings))
+}
+
 /// The final values, the merge warnings, and (for a chart with subcharts)
 /// the subcharts that take part, unchecked.
 fn merge_values<'c>(
@@ -120,15 +129,51 @@ fn merge_values<'c>(
 ) -> Result<(Map, Vec<String>, Option<Enabled<'c>>), Error> {
     let mut warnings = Vec::new();
     let user = user.merged()?;
-    if chart.subcharts.is_empty() {
-        let values = coalesce(&chart.name, &chart.values, user, &mut warnings);
-        return Ok((values, warnings, None));
+    let release = crate::lint::versioned::release_of(chart);
+    let (mut values, tree, user) = if chart.subcharts.is_empty() {
+        // Only an embedded release's diagnostics need the user's own values after.
+        let (consumed, kept) = match release {
+            Some(_) => (user.clone(), Some(user)),
+            None => (user, None),
+        };
+        let values = coalesce(&chart.name, &chart.values, consumed, &mut warnings);
+        (values, None, kept)
+    } else {
+        let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
+        let values = tree
+            .coalesce(&user, &mut warnings)
+            .map_err(Error::Subcharts)?;
+        (values, Some(tree), Some(user))
+    };
+    for path in &chart.upstream_default_paths {
+        drop_null(&mut values, path);
     }
-    let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
-    let values = tree
-        .coalesce(&user, &mut warnings)
-        .map_err(Error::Subcharts)?;
-    Ok((values, warnings, Some(tree)))
+    // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
+    if let (Some(v), Some(user)) = (release, &user) {
+        warnings.extend(
+            crate::lint::versioned::diagnostics(user, &values, v)
+                .iter()
+                .map(crate::lint::versioned::Diagnostic::warning),
+        );
+    }
+    Ok((values, warnings, tree))
+}
+
+/// Removes the value at `path` if it is null.
+fn drop_null(values: &mut Map, path: &[String]) {
+    let Some((last, parents)) = path.split_last() else {
+        return;
+    };
+    let mut map = values;
+    for key in parents {
+        match map.get_mut(key) {
+            Some(Value::Map(m)) => map = m,
+            _ => return,
+        }
+    }
+    if map.get(last) == Some(&Value::Null) {
+        map.remove(last);
+    }
 }
 
 /// difyx's own schema of the embedded chart (or a chart directory's schema).

@@ -531,3 +531,112 @@ fn set_flags_are_linted_and_attributed_to_no_file() {
     assert_eq!(f["path"], "api.secretKey");
     assert!(f["file"].is_null());
 }
+
+// ---------------------------------------------------------------------------
+// Version diagnostics (CHART-VERSIONS V11–V16): `difyx lint` reports them as
+// DFX060–DFX063 and `difyx template` prints the same on stderr.
+
+fn lint_values(version: &str, values: &str) -> Output {
+    let dir = std::env::temp_dir().join(format!(
+        "difyx-lint-versions-{}-{version}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
+    std::fs::write(dir.join("values.yaml"), values).unwrap();
+    run_in(
+        &dir,
+        &[
+            "lint",
+            "dify",
+            "--version",
+            version,
+            "-f",
+            "values.yaml",
+            "-o",
+            "json",
+        ],
+        &[],
+    )
+}
+
+#[test]
+fn version_diagnostics_name_the_path_and_its_replacement() {
+    let values = "api:\n  secretKey: old\nexternalSecret:\n  api:\n    refreshInterval: 5m\n\
+                  pluginDaemon:\n  auth:\n    difyApiKey: k\n";
+    let out = lint_values("0.38.0-rc2", values);
+    let all = findings(&out);
+    let by_path = |p: &str| {
+        all.iter()
+            .find(|f| f["id"] == "DFX060" && f["path"] == p)
+            .unwrap_or_else(|| panic!("no DFX060 at {p}: {all:#?}"))
+    };
+    assert_eq!(
+        by_path("api.secretKey")["hint"],
+        "use global.appSecretKey instead"
+    );
+    assert_eq!(
+        by_path("externalSecret.api.refreshInterval")["hint"],
+        "use externalSecret.refreshInterval instead"
+    );
+    assert_eq!(
+        by_path("pluginDaemon.auth.difyApiKey")["hint"],
+        "use api.auth.internalApiKey instead"
+    );
+    assert_eq!(by_path("api.secretKey")["file"], "values.yaml");
+    // The same values at 0.27.0 are what that release reads: no DFX060.
+    let out = lint_values("0.27.0", values);
+    assert!(
+        !findings(&out).iter().any(|f| f["id"] == "DFX060"),
+        "{}",
+        stdout(&out)
+    );
+    // And a 0.28.0+ key at 0.27.0 is.
+    let out = lint_values("0.27.0", "externalSecret:\n  refreshInterval: 5m\n");
+    assert!(
+        findings(&out)
+            .iter()
+            .any(|f| f["id"] == "DFX060" && f["path"] == "externalSecret.refreshInterval"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn template_warns_about_values_the_version_ignores() {
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "--version",
+            "0.37.0",
+            "--set",
+            "api.secretKey=x",
+            "--set",
+            "externalMyScaleDB.user=u",
+        ],
+        None,
+    );
+    let err = stderr(&out);
+    assert!(
+        err.contains(
+            "api.secretKey: chart 0.37.0 ignores this value: it is read up to 0.35.0 (use global.appSecretKey instead)"
+        ),
+        "{err}"
+    );
+    assert!(
+        err.contains("externalMyScaleDB.user: chart 0.37.0 ignores this value: it is read by no release (use externalMyScaleDB.username instead)"),
+        "{err}"
+    );
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "--version",
+            "0.35.0",
+            "--set",
+            "api.secretKey=x",
+        ],
+        None,
+    );
+    assert!(!stderr(&out).contains("api.secretKey:"), "{}", stderr(&out));
+}

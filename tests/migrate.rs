@@ -58,6 +58,8 @@ fn outputs() -> Outputs {
 }
 
 fn migrate(release: &[String], values: &Path, o: &Outputs, extra: &[&str]) -> Output {
+    // The conformance cases and examples are 0.27.0's; every release is
+    // checked through Helm below.
     let mut args: Vec<String> = vec!["migrate".into(), "--version".into(), "0.27.0".into()];
     args.extend(release.iter().cloned());
     args.extend([
@@ -464,4 +466,251 @@ fn verification_fails_when_the_overlay_or_store_is_tampered_with() {
     );
     // No message holds a value.
     assert!(problems.iter().all(|p| !p.contains("not-the-key")));
+}
+
+// ---------------------------------------------------------------------------
+// Every release: the plan difyx makes, checked by real Helm. The legacy
+// values and legacy + overlay are both rendered by `helm template` on the
+// upstream chart of that release; the overlay's ExternalSecrets, resolved
+// against the plan's store, must give every Secret exactly the legacy data.
+
+/// Helm's render of `files` at release `version` as manifests.
+fn helm_manifests(
+    helm: &Path,
+    version: &str,
+    files: &[&Path],
+    sets: &[&str],
+) -> Result<Vec<difyx::manifests::Manifest>, String> {
+    let chart = shared_dir().join("upstream").join(version);
+    let mut cmd = Command::new(helm);
+    cmd.args(["template", "rel"]).arg(&chart).args(["-n", "ns"]);
+    for f in files {
+        cmd.arg("-f").arg(f);
+    }
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().expect("run helm");
+    if !out.status.success() {
+        return Err(String::from_utf8_lossy(&out.stderr).into_owned());
+    }
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut rendered: Vec<difyx::engine::RenderedFile> = Vec::new();
+    for doc in text.split("\n---\n") {
+        let Some(source) = doc
+            .lines()
+            .find_map(|l| l.strip_prefix("# Source: dify/"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        match rendered.iter_mut().find(|f| f.path == source) {
+            Some(f) => {
+                f.text.push_str("\n---\n");
+                f.text.push_str(doc);
+            }
+            None => rendered.push(difyx::engine::RenderedFile {
+                path: source,
+                text: doc.to_owned(),
+            }),
+        }
+    }
+    difyx::manifests::split("dify", &rendered).map_err(|e| e.to_string())
+}
+
+/// Legacy values sets and the first release each applies to.
+const LEGACY: &[(&str, &str, &str)] = &[
+    ("defaults", "0.27.0", ""),
+    (
+        "external-redis-s3-otel",
+        "0.29.0",
+        "externalRedis:\n  enabled: true\n  host: redis.example\n  port: 6380\n  username: app\n  password: \"p@ss-r3dis\"\n  useSSL: true\n\
+         redis:\n  enabled: false\nexternalS3:\n  enabled: true\n  accessKey: AKIAEXAMPLE\n  secretKey: s3-secret-value\n\
+         api:\n  otel:\n    enabled: true\n    apiKey: otel-key-value\n",
+    ),
+    (
+        "global-keys",
+        "0.35.0",
+        "global:\n  appSecretKey: app-secret-global\n  internalApiKey: internal-global\n",
+    ),
+];
+
+const MIGRATE_VERSIONS: &[&str] = &[
+    "0.27.0",
+    "0.28.0",
+    "0.28.1",
+    "0.29.0",
+    "0.30.0",
+    "0.31.0",
+    "0.32.0",
+    "0.33.0",
+    "0.34.0",
+    "0.35.0",
+    "0.36.0",
+    "0.37.0",
+    "0.38.0-rc2",
+];
+
+#[test]
+fn migrate_round_trips_through_helm_at_every_release() {
+    let Some(helm) = common::helm_if_present("migrate round trip through Helm") else {
+        return;
+    };
+    let dir = std::env::temp_dir().join(format!("difyx-migrate-versions-{}", std::process::id()));
+    fs::create_dir_all(&dir).unwrap();
+    let mut verified = Vec::new();
+    for (name, from, yaml) in LEGACY {
+        for version in MIGRATE_VERSIONS {
+            let at = |v: &str| {
+                MIGRATE_VERSIONS.iter().position(|x| *x == *version)
+                    >= MIGRATE_VERSIONS.iter().position(|x| *x == v)
+            };
+            if !at(from) {
+                continue;
+            }
+            let case = format!("{name}@{version}");
+            let user_path = dir.join(format!("{name}-{version}-values.yaml"));
+            fs::write(&user_path, yaml).unwrap();
+            let user = UserValues::file("values.yaml", *yaml);
+            let chart = Chart::dify(version);
+            let opts = Options::new(Release::install("rel", "ns"));
+            let legacy_helm = helm_manifests(
+                &helm,
+                version,
+                &[&user_path],
+                &["externalSecret.enabled=false"],
+            )
+            .unwrap_or_else(|e| panic!("{case}: helm legacy: {e}"));
+            let legacy = difyx::migrate::secret_data(&legacy_helm).unwrap();
+            // difyx's own legacy render must be Helm's before its plan can be.
+            let ours = difyx::pipeline::template(
+                &chart,
+                &UserValues {
+                    sets: vec![(
+                        difyx::values::strvals::SetKind::Set,
+                        "externalSecret.enabled=false".into(),
+                    )],
+                    ..user.clone()
+                },
+                &opts,
+            )
+            .map(|o| difyx::migrate::secret_data(&o.manifests).unwrap());
+            // difyx's own legacy render is Helm's, so its plan starts right.
+            assert_eq!(
+                ours.as_ref().ok(),
+                Some(&legacy),
+                "{case}: difyx's legacy Secrets are not Helm's"
+            );
+            let plan = difyx::migrate::plan(&chart, &user, &opts, "dify")
+                .unwrap_or_else(|e| panic!("{case}: plan: {e}"));
+            assert!(plan.kept.is_empty(), "{case}: kept {:?}", plan.kept);
+            let overlay_path = dir.join(format!("{name}-{version}-overlay.yaml"));
+            fs::write(&overlay_path, &plan.overlay).unwrap();
+            let migrated = helm_manifests(&helm, version, &[&user_path, &overlay_path], &[])
+                .unwrap_or_else(|e| panic!("{case}: helm with the overlay: {e}\n{}", plan.overlay));
+            let store = store::parse(&plan.store_text, "store.yaml").unwrap();
+            let res = difyx::resolve::resolve(&migrated, &store);
+            assert!(
+                res.failures.is_empty(),
+                "{case}: {:?}\n{}",
+                res.failures,
+                plan.overlay
+            );
+            let after = difyx::migrate::secret_data(&res.manifests).unwrap();
+            for (secret, data) in &legacy {
+                assert_eq!(
+                    after.get(secret),
+                    Some(data),
+                    "{case}: Secret {secret}\n{}",
+                    plan.overlay
+                );
+            }
+            // No credential in the overlay.
+            let secretish = |k: &str| {
+                ["PASSWORD", "SECRET", "_KEY", "TOKEN"]
+                    .iter()
+                    .any(|s| k.contains(s))
+            };
+            for data in legacy.values() {
+                for (k, v) in data.iter().filter(|(k, v)| secretish(k) && v.len() > 6) {
+                    assert!(
+                        !plan.overlay.contains(v.as_str()),
+                        "{case}: the overlay holds {k}"
+                    );
+                }
+            }
+            verified.push(case);
+        }
+    }
+    eprintln!("migrate round trip verified through Helm: {verified:?}");
+    assert_eq!(verified.len(), 13 + 10 + 4, "every case ran");
+}
+
+/// `difyx migrate --version V` end to end (its own verification renders
+/// legacy + overlay with difyx and resolves it), then `difyx resolve` of
+/// the result at the same release.
+#[test]
+fn the_command_migrates_at_later_releases() {
+    let dir = tempfile::tempdir().unwrap();
+    let values = dir.path().join("legacy.yaml");
+    fs::write(&values, LEGACY[1].2).unwrap();
+    for version in ["0.29.0", "0.33.0", "0.37.0", "0.38.0-rc2"] {
+        let o = outputs();
+        let mut args: Vec<String> = ["migrate", "rel", "-n", "ns", "--version", version, "-f"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        args.push(values.display().to_string());
+        for (flag, p) in [
+            ("--values-out", &o.values),
+            ("--store-out", &o.store),
+            ("--vault-script-out", &o.script),
+        ] {
+            args.push(flag.into());
+            args.push(p.display().to_string());
+        }
+        let refs: Vec<&str> = args.iter().map(String::as_str).collect();
+        let out = difyx(&refs, None);
+        assert!(out.status.success(), "{version}: {}", stderr(&out));
+        assert!(
+            stdout(&out).contains("verified"),
+            "{version}: {}",
+            stdout(&out)
+        );
+        assert_no_secret_printed(&out, &o.store);
+        let overlay = fs::read_to_string(&o.values).unwrap();
+        assert!(
+            overlay.contains("CELERY_BROKER_URL: rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1")
+                || overlay.contains("CELERY_BROKER_URL: \"rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1\"")
+                || overlay.contains("CELERY_BROKER_URL: 'rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1'"),
+            "{version}: {overlay}"
+        );
+        let resolved = difyx(
+            &[
+                "resolve",
+                "rel",
+                "-n",
+                "ns",
+                "--version",
+                version,
+                "-f",
+                values.to_str().unwrap(),
+                "-f",
+                o.values.to_str().unwrap(),
+                "--store",
+                o.store.to_str().unwrap(),
+            ],
+            None,
+        );
+        assert!(
+            resolved.status.success(),
+            "{version}: {}",
+            stderr(&resolved)
+        );
+        assert!(
+            !stderr(&resolved).contains("no ExternalSecret provides it"),
+            "{version}: {}",
+            stderr(&resolved)
+        );
+    }
 }

@@ -1230,3 +1230,239 @@ fn an_existing_secret_nobody_creates_is_a_warning() {
          redis.auth.enabled and an empty redis.auth.password)\n"
     );
 }
+
+// ---------------------------------------------------------------------------
+// Every chart version: what real Helm renders, resolved.
+
+const VERSIONS: &[&str] = &[
+    "0.27.0",
+    "0.28.0",
+    "0.28.1",
+    "0.29.0",
+    "0.30.0",
+    "0.31.0",
+    "0.32.0",
+    "0.33.0",
+    "0.34.0",
+    "0.35.0",
+    "0.36.0",
+    "0.37.0",
+    "0.38.0-rc2",
+];
+
+/// `helm template rel <upstream V> -n ns` with `sets`, as difyx's rendered files.
+fn helm_files(helm: &Path, version: &str, sets: &[&str]) -> Vec<difyx::engine::RenderedFile> {
+    let chart = common::shared_dir().join("upstream").join(version);
+    let mut cmd = std::process::Command::new(helm);
+    cmd.args(["template", "rel"]).arg(&chart).args(["-n", "ns"]);
+    for s in sets {
+        cmd.args(["--set", s]);
+    }
+    let out = cmd.output().expect("run helm");
+    assert!(
+        out.status.success(),
+        "helm {version} {sets:?}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let mut files: Vec<difyx::engine::RenderedFile> = Vec::new();
+    for doc in text.split("\n---\n") {
+        let Some(source) = doc
+            .lines()
+            .find_map(|l| l.strip_prefix("# Source: dify/"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        match files.iter_mut().find(|f| f.path == source) {
+            Some(f) => {
+                f.text.push_str("\n---\n");
+                f.text.push_str(doc);
+            }
+            None => files.push(difyx::engine::RenderedFile {
+                path: source,
+                text: doc.to_owned(),
+            }),
+        }
+    }
+    files
+}
+
+fn decoded_data(m: &difyx::manifests::Manifest) -> BTreeMap<String, String> {
+    match m.doc.lookup(["data"]) {
+        Some(Value::Map(d)) => d.iter().map(|(k, v)| (k.clone(), decode(v))).collect(),
+        _ => BTreeMap::new(),
+    }
+}
+
+/// Real Helm's ExternalSecrets of every release, resolved against a store
+/// with every default remote key: what ESO would write, per version.
+#[test]
+fn helm_external_secrets_of_every_version_resolve() {
+    let Some(helm) = common::helm_if_present("resolve of every version's Helm output") else {
+        return;
+    };
+    let store_text = std::fs::read_to_string(
+        common::repo_dir().join("tests/fixtures/stores/every-version.yaml"),
+    )
+    .unwrap();
+    let store = difyx::resolve::store::parse(&store_text, "every-version.yaml").unwrap();
+    for (i, version) in VERSIONS.iter().enumerate() {
+        let at_least = |v: &str| i >= VERSIONS.iter().position(|x| *x == v).unwrap();
+        let files = helm_files(
+            &helm,
+            version,
+            &["externalSecret.enabled=true", "redis.auth.password="],
+        );
+        let mut manifests = difyx::manifests::split("dify", &files).unwrap();
+        difyx::manifests::sort_by_kind(&mut manifests);
+        let res = difyx::resolve::resolve(&manifests, &store);
+        assert!(res.failures.is_empty(), "{version}: {:?}", res.failures);
+        assert!(res.warnings.is_empty(), "{version}: {:?}", res.warnings);
+        let expected_es = if at_least("0.38.0-rc2") { 8 } else { 6 };
+        assert_eq!(res.external_secrets, expected_es, "{version}");
+        let secret = |name: &str| {
+            let m = res
+                .manifests
+                .iter()
+                .find(|m| m.name == format!("rel-dify-{name}"))
+                .unwrap_or_else(|| panic!("{version}: no Secret rel-dify-{name}"));
+            decoded_data(m)
+        };
+        let api = secret("api");
+        let worker = secret("worker");
+        assert_eq!(api["SECRET_KEY"], "sk-v", "{version}");
+        assert_eq!(api["REDIS_USERNAME"], "", "{version}");
+        // 0.27.0 fetches the URL; later releases template it over the
+        // fetched password (0.28.x with the upstream "reids" typo).
+        let celery = if !at_least("0.28.0") {
+            "redis://:redis-v@rel-redis-master:6379/1"
+        } else if !at_least("0.29.0") {
+            "reids://:redis-v@redis:6379/1"
+        } else {
+            "redis://:redis-v@redis:6379/1"
+        };
+        assert_eq!(api["CELERY_BROKER_URL"], celery, "{version}");
+        assert_eq!(worker["CELERY_BROKER_URL"], celery, "{version}");
+        let has = |m: &BTreeMap<String, String>, k: &str| m.contains_key(k);
+        assert_eq!(has(&api, "S3_ACCESS_KEY"), at_least("0.28.0"), "{version}");
+        assert_eq!(has(&api, "OTLP_API_KEY"), at_least("0.29.0"), "{version}");
+        assert_eq!(
+            has(&worker, "CODE_EXECUTION_API_KEY"),
+            at_least("0.37.0"),
+            "{version}"
+        );
+        assert_eq!(
+            has(&api, "AGENT_BACKEND_API_TOKEN"),
+            at_least("0.38.0-rc2"),
+            "{version}"
+        );
+        assert_eq!(secret("plugin-daemon")["SERVER_KEY"], "plugin-server-v");
+        assert_eq!(secret("sandbox")["API_KEY"], "sandbox-v");
+        assert_eq!(secret("redis")["redis-password"], "redis-v", "{version}");
+        if at_least("0.38.0-rc2") {
+            let agent = secret("agent-backend");
+            assert_eq!(
+                agent["DIFY_AGENT_REDIS_URL"],
+                "redis://:redis-v@redis:6379/2"
+            );
+            assert_eq!(agent["DIFY_AGENT_API_TOKEN"], "agent-token-v");
+            assert!(
+                !agent.contains_key("REDIS_PASSWORD"),
+                "fetched only for the URL"
+            );
+            assert_eq!(
+                secret("local-sandbox"),
+                map(&[("SHELLCTL_AUTH_TOKEN", "shellctl-v")])
+            );
+        }
+    }
+}
+
+/// A user `decodingStrategy` (global and per entry, 0.28.0+) is applied.
+#[test]
+fn helm_decoding_strategies_resolve() {
+    let Some(helm) = common::helm_if_present("resolve with decodingStrategy") else {
+        return;
+    };
+    let files = helm_files(
+        &helm,
+        "0.37.0",
+        &[
+            "externalSecret.enabled=true",
+            "externalSecret.decodingStrategy=Auto",
+            "externalSecret.api.remoteRefs.SECRET_KEY.decodingStrategy=Base64",
+        ],
+    );
+    let manifests = difyx::manifests::split("dify", &files).unwrap();
+    let store = difyx::resolve::store::parse(
+        "dify/api: {secret_key: c2stYjY0}\ndify/sandbox: {api_key: \"plain!\"}\n\
+         dify/database: {username: cG9zdGdyZXM=, password: x}\ndify/redis: {password: r}\n\
+         dify/weaviate: {api_key: w}\ndify/mail: {resend_api_key: m}\n\
+         dify/plugin-daemon: {server_key: s, dify_api_key: d}\ndify/s3: {access_key: a, secret_key: b}\n\
+         dify/otel: {api_key: o}\ndify/postgresql: {postgres_password: p, replication_password: q}\n",
+        "s",
+    )
+    .unwrap();
+    let res = difyx::resolve::resolve(&manifests, &store);
+    assert!(res.failures.is_empty(), "{:?}", res.failures);
+    let api = decoded_data(
+        res.manifests
+            .iter()
+            .find(|m| m.name == "rel-dify-api")
+            .unwrap(),
+    );
+    assert_eq!(api["SECRET_KEY"], "sk-b64");
+    assert_eq!(api["DB_USERNAME"], "postgres", "Auto decodes base64");
+    assert_eq!(
+        api["CODE_EXECUTION_API_KEY"], "plain!",
+        "Auto keeps the rest"
+    );
+}
+
+/// `difyx resolve --version V` gives, Secret for Secret, what resolving real
+/// Helm's ExternalSecrets of release V gives.
+#[test]
+fn difyx_resolve_equals_resolving_helm_at_every_version() {
+    let Some(helm) = common::helm_if_present("difyx resolve against Helm at every version") else {
+        return;
+    };
+    let store_path = "tests/fixtures/stores/every-version.yaml";
+    let store_text = std::fs::read_to_string(common::repo_dir().join(store_path)).unwrap();
+    let store = difyx::resolve::store::parse(&store_text, "every-version.yaml").unwrap();
+    let sets = ["externalSecret.enabled=true", "redis.auth.password="];
+    for version in VERSIONS {
+        let mut manifests =
+            difyx::manifests::split("dify", &helm_files(&helm, version, &sets)).unwrap();
+        difyx::manifests::sort_by_kind(&mut manifests);
+        let want: BTreeMap<String, BTreeMap<String, String>> =
+            difyx::resolve::resolve(&manifests, &store)
+                .manifests
+                .iter()
+                .map(|m| (m.name.clone(), decoded_data(m)))
+                .collect();
+        let out = difyx(
+            &[
+                "resolve",
+                "rel",
+                "-n",
+                "ns",
+                "--version",
+                version,
+                "--set",
+                sets[0],
+                "--set",
+                sets[1],
+                "--store",
+                store_path,
+            ],
+            None,
+        );
+        assert!(out.status.success(), "{version}: {}", stderr(&out));
+        let got: BTreeMap<String, BTreeMap<String, String>> = secrets(&stdout(&out))
+            .into_iter()
+            .map(|(name, s)| (name, s.data))
+            .collect();
+        assert_eq!(got, want, "{version}");
+    }
+}

@@ -196,7 +196,32 @@ fn the_production_fixture_is_a_full_values_file_that_renders() {
         );
     }
 
-    let out = difyx(&["template", "dify", "-n", "dify", "-f", PRODUCTION], None);
+    // From 0.33.0 on, upstream's schema types externalRedis.db as a map and,
+    // from 0.32.0, externalWeaviate.endpoint too: Helm rejects this file.
+    let out = difyx(
+        &["template", "dify", "--version", "0.37.0", "-f", PRODUCTION],
+        None,
+    );
+    assert_eq!(
+        stderr(&out),
+        "Error: values don't meet the specifications of the schema(s) in the following chart(s):\n\
+         dify:\n\
+         - at '/externalRedis/db': got number, want object\n\
+         - at '/externalWeaviate/endpoint': got string, want object\n"
+    );
+    let out = difyx(
+        &[
+            "template",
+            "dify",
+            "-n",
+            "dify",
+            "--version",
+            "0.27.0",
+            "-f",
+            PRODUCTION,
+        ],
+        None,
+    );
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(stderr(&out), "", "no warnings expected");
     let docs = parse_stream(&stdout(&out));
@@ -1423,9 +1448,12 @@ fn stricter_chart_dir() -> tempfile::TempDir {
         )
         .unwrap();
     }
-    for file in ["Chart.yaml", "values.yaml"] {
-        std::fs::copy(src.join(file), dir.path().join(file)).unwrap();
-    }
+    std::fs::copy(src.join("values.yaml"), dir.path().join("values.yaml")).unwrap();
+    std::fs::write(
+        dir.path().join("Chart.yaml"),
+        Chart::dify("0.27.0").chart_yaml,
+    )
+    .unwrap();
     let mut schema: serde_json::Value = serde_json::from_str(SCHEMA).unwrap();
     schema["properties"]["extra"] = serde_json::json!({"type": "integer"});
     std::fs::write(dir.path().join("values.schema.json"), schema.to_string()).unwrap();
@@ -1440,7 +1468,7 @@ fn a_chart_directory_schema_is_checked_before_rendering_as_helm_does() {
     assert!(!out.status.success());
     assert!(out.stdout.is_empty());
     assert!(
-        stderr(&out).contains("- at '/extra' (extra): got string, want integer"),
+        stderr(&out).contains("dify:\n- at '/extra': got string, want integer"),
         "{}",
         stderr(&out)
     );
@@ -1507,8 +1535,26 @@ fn the_embedded_chart_explains_a_failed_render_with_every_schema_violation() {
 fn the_embedded_chart_and_its_directory_give_the_same_verdicts() {
     // Lazy (embedded) and eager (directory) checking agree wherever the
     // schema only rejects what the render rejects.
-    let dir = repo_dir().join("charts/dify");
-    let chart = dir.to_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let src = repo_dir().join("charts/dify");
+    std::fs::create_dir(dir.path().join("templates")).unwrap();
+    for entry in std::fs::read_dir(src.join("templates")).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(
+            &path,
+            dir.path().join("templates").join(path.file_name().unwrap()),
+        )
+        .unwrap();
+    }
+    for file in ["values.yaml", "values.schema.json"] {
+        std::fs::copy(src.join(file), dir.path().join(file)).unwrap();
+    }
+    std::fs::write(
+        dir.path().join("Chart.yaml"),
+        Chart::dify("0.27.0").chart_yaml,
+    )
+    .unwrap();
+    let chart = dir.path().to_str().unwrap();
     for set in [
         "externalSecret.enabled=true",
         "externalSecret.api.refreshInterval=5",
@@ -1517,10 +1563,315 @@ fn the_embedded_chart_and_its_directory_give_the_same_verdicts() {
         "fullnameOverride=Bad_Name",
         "api.secretKey=null",
     ] {
-        let embedded = difyx(&["template", "dify", "--set", set], None);
+        let embedded = difyx(
+            &["template", "dify", "--version", "0.27.0", "--set", set],
+            None,
+        );
         let on_disk = difyx(&["template", "dify", chart, "--set", set], None);
         assert_eq!(embedded.status.success(), on_disk.status.success(), "{set}");
         assert_eq!(stdout(&embedded), stdout(&on_disk), "{set}");
-        assert_eq!(stderr(&embedded), stderr(&on_disk), "{set}");
+        // The embedded chart's own schema adds the dotted path; a chart
+        // directory's is reported exactly as Helm reports it.
+        let without_dotted = |text: String| {
+            text.lines()
+                .map(|l| match (l.find("' ("), l.find("): ")) {
+                    (Some(a), Some(b)) if a < b => format!("{}{}", &l[..a + 1], &l[b + 1..]),
+                    _ => l.to_owned(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        };
+        assert_eq!(
+            without_dotted(stderr(&embedded)),
+            without_dotted(stderr(&on_disk)),
+            "{set}"
+        );
     }
+}
+
+// ---------------------------------------------------------------------------
+// The releases' own schemas (0.28.0 on), against real Helm
+// ---------------------------------------------------------------------------
+
+/// A copy of `../shared/upstream/<version>` without its templates, so that
+/// `helm template` reports only what comes before rendering: the schemas.
+fn upstream_values_only(version: &str) -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dst = tmp.path().join("dify");
+    let ok = std::process::Command::new("cp")
+        .arg("-r")
+        .arg(shared_dir().join("upstream").join(version))
+        .arg(&dst)
+        .status()
+        .unwrap()
+        .success();
+    assert!(ok);
+    for entry in std::fs::read_dir(dst.join("templates")).unwrap() {
+        std::fs::remove_file(entry.unwrap().path()).unwrap();
+    }
+    std::fs::write(dst.join("templates/none.yaml"), "").unwrap();
+    (tmp, dst)
+}
+
+/// The typed paths of a schema document (dotted), for generating wrong values.
+fn typed_paths(doc: &serde_json::Value, prefix: &str, out: &mut Vec<String>) {
+    if let Some(props) = doc.get("properties").and_then(|p| p.as_object()) {
+        for (k, v) in props {
+            let path = if prefix.is_empty() {
+                k.clone()
+            } else {
+                format!("{prefix}.{k}")
+            };
+            if v.get("type").is_some() && !k.contains('.') {
+                out.push(path.clone());
+            }
+            typed_paths(v, &path, out);
+        }
+    }
+}
+
+/// The schema report of an error text: (chart, line) pairs, order-free
+/// (Helm lists the violations of a chart in no fixed order).
+fn report_lines(text: &str) -> std::collections::BTreeSet<(String, String)> {
+    let mut chart = String::new();
+    let mut out = std::collections::BTreeSet::new();
+    for line in text.lines() {
+        if line.trim_start().starts_with("- at ") {
+            out.insert((chart.clone(), line.to_owned()));
+        } else if let Some(name) = line.strip_suffix(':') {
+            if !name.contains(' ') {
+                chart = name.to_owned();
+            }
+        }
+    }
+    out
+}
+
+#[test]
+fn release_schemas_accept_and_reject_as_helm_does() {
+    let Some(helm) = helm_if_present("release_schemas_accept_and_reject_as_helm_does") else {
+        return;
+    };
+    let cases_per_release: usize = std::env::var("DIFYX_SCHEMA_HELM_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(14);
+    let values = [
+        "\"x\"",
+        "5",
+        "-1",
+        "1.5",
+        "true",
+        "false",
+        "null",
+        "[1]",
+        "[\"a\"]",
+        "{\"a\":1}",
+        "\"\"",
+    ];
+    let mut rng = Rng(0x5eed_0f5c_4e3a);
+    let mut failures = Vec::new();
+    let mut compared = (0, 0);
+    for version in [
+        "0.28.0",
+        "0.30.0",
+        "0.31.0",
+        "0.33.0",
+        "0.35.0",
+        "0.36.0",
+        "0.37.0",
+        "0.38.0-rc2",
+    ] {
+        let (_tmp, dir) = upstream_values_only(version);
+        let chart = Chart::dify(version);
+        let mut paths = Vec::new();
+        if let Some(text) = &chart.release_schema {
+            typed_paths(&serde_json::from_str(text).unwrap(), "", &mut paths);
+        }
+        for sub in &chart.subcharts {
+            if let Some(text) = &sub.schema {
+                typed_paths(&serde_json::from_str(text).unwrap(), &sub.name, &mut paths);
+            }
+        }
+        // Untyped paths and the switches of the subcharts too.
+        paths.extend(
+            [
+                "externalSecret.enabled",
+                "redis.enabled",
+                "postgresql.enabled",
+                "weaviate.enabled",
+                "redis.sentinel.enabled",
+                "global.appSecretKey",
+                "nameOverride",
+                "tags.redis",
+            ]
+            .map(String::from),
+        );
+        paths.sort();
+        paths.dedup();
+        for _ in 0..cases_per_release {
+            let n = 1 + rng.below(4);
+            let sets: Vec<String> = (0..n)
+                .map(|_| {
+                    let p = &paths[rng.below(paths.len())];
+                    format!("{p}={}", values[rng.below(values.len())])
+                })
+                .collect();
+            let mut cmd = std::process::Command::new(&helm);
+            cmd.args(["template", "dify"]).arg(&dir);
+            for s in &sets {
+                cmd.args(["--set-json", s]);
+            }
+            let out = cmd.output().unwrap();
+            let helm_err = String::from_utf8_lossy(&out.stderr).into_owned();
+            let user = UserValues {
+                files: Vec::new(),
+                sets: sets
+                    .iter()
+                    .map(|s| (difyx::values::strvals::SetKind::Json, s.clone()))
+                    .collect(),
+            };
+            let ours = pipeline::helm_schema_check(&chart, &user);
+            match (out.status.success(), &ours) {
+                (true, Ok(_)) => compared.0 += 1,
+                (false, Err(e)) => {
+                    compared.1 += 1;
+                    let (h, d) = (report_lines(&helm_err), report_lines(&e.to_string()));
+                    if helm_err.contains("values don't meet") && h != d {
+                        failures.push(format!("{version} {sets:?}:\n helm: {h:?}\n difyx: {d:?}"));
+                    }
+                }
+                (helm_ok, _) => failures.push(format!(
+                    "{version} {sets:?}: helm ok={helm_ok} {helm_err}\n difyx: {:?}",
+                    ours.as_ref().map(|_| ()).map_err(|e| e.to_string())
+                )),
+            }
+        }
+    }
+    eprintln!(
+        "release schemas: {} accepted by both, {} rejected by both",
+        compared.0, compared.1
+    );
+    assert!(
+        failures.is_empty(),
+        "{} case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert!(
+        compared.1 > 0 && compared.0 > 0,
+        "the cases test both outcomes"
+    );
+}
+
+#[test]
+fn helm_format_of_the_release_schema_errors() {
+    // CHART-VERSIONS E.4: every violation, grouped by chart, in Helm's words
+    // (this text is what Helm 4.3.1 prints for these values, but for the
+    // order of lines, which is random in Helm).
+    let chart = Chart::dify("0.37.0");
+    let user = UserValues {
+        files: Vec::new(),
+        sets: [
+            "redis.auth.password=5",
+            "externalRedis.port=x",
+            "sandbox.enabled=x",
+            "externalRedis.sentinel.sentinels={a,5}",
+        ]
+        .iter()
+        .map(|s| (difyx::values::strvals::SetKind::Set, s.to_string()))
+        .collect(),
+    };
+    let err = pipeline::helm_schema_check(&chart, &user)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "values don't meet the specifications of the schema(s) in the following chart(s):\n\
+         dify:\n\
+         - at '/externalRedis': validation failed\n  \
+         - at '/externalRedis/port': got string, want integer\n  \
+         - at '/externalRedis/sentinel/sentinels/1': got number, want string\n\
+         - at '/sandbox/enabled': got string, want boolean\n\
+         redis:\n\
+         - at '/auth/password': got number, want string"
+    );
+    // The subchart's violation names its full value path for lint.
+    let pipeline::Error::Schema(e) = pipeline::helm_schema_check(&chart, &user).unwrap_err() else {
+        panic!("a schema error");
+    };
+    assert!(e
+        .violations
+        .iter()
+        .any(|v| v.path == "/redis/auth/password"));
+    // Before 0.30.0 only the subcharts' schemas; 0.27.0 has none.
+    let at = |v: &str| {
+        pipeline::helm_schema_check(&Chart::dify(v), &user)
+            .map(|_| ())
+            .map_err(|e| e.to_string())
+    };
+    let e = at("0.29.0").unwrap_err();
+    assert!(
+        e.contains("redis:\n- at '/auth/password'") && !e.contains("dify:"),
+        "{e}"
+    );
+    at("0.27.0").unwrap();
+    // A disabled subchart's schema is not checked.
+    let mut off = user.clone();
+    off.sets.push((
+        difyx::values::strvals::SetKind::Set,
+        "redis.enabled=false".into(),
+    ));
+    let e = pipeline::helm_schema_check(&chart, &off)
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains("redis:"), "{e}");
+}
+
+#[test]
+fn difyx_schema_accepts_what_every_release_renders() {
+    // Every case of ../shared/conformance-versions rendered with Helm (exit
+    // 0), so difyx's own schema, pruned for the case's release, must accept
+    // its final values; and each release's defaults.
+    let root = shared_dir().join("conformance-versions");
+    let mut checked = 0;
+    for release in difyx::chart::versions::VERSIONS {
+        let chart = Chart::embedded(release);
+        let schema = chart
+            .schema
+            .as_deref()
+            .expect("the embedded chart has a schema");
+        let mut inputs = vec![("defaults".to_owned(), String::new())];
+        if let Ok(cases) = std::fs::read_dir(root.join(release.version)) {
+            for case in cases {
+                let case = case.unwrap().path();
+                if let Ok(text) = std::fs::read_to_string(case.join("values.yaml")) {
+                    inputs.push((case.display().to_string(), text));
+                }
+            }
+        }
+        for (name, text) in inputs {
+            let (values, _) = pipeline::helm_schema_check(&chart, &user_values(&text))
+                .unwrap_or_else(|e| panic!("{} {name}: Helm's schema check: {e}", release.version));
+            validate(&chart.name, schema, &values)
+                .unwrap_or_else(|e| panic!("{} {name}: {e}", release.version));
+            checked += 1;
+        }
+    }
+    assert!(checked >= 13, "{checked}");
+}
+
+#[test]
+fn difyx_schema_rules_of_0_27_0_leave_later_releases_alone() {
+    // A per-service refreshInterval is read only by 0.27.0 (CHART-VERSIONS
+    // B.1).
+    let yaml = "externalSecret:\n  enabled: true\n  api:\n    refreshInterval: 5\n";
+    let at = |v: &str, yaml: &str| {
+        let chart = Chart::dify(v);
+        let (values, _) = pipeline::helm_schema_check(&chart, &user_values(yaml)).unwrap();
+        validate(&chart.name, chart.schema.as_deref().unwrap(), &values)
+    };
+    assert!(at("0.27.0", yaml).is_err());
+    at("0.28.0", yaml).unwrap();
+    at("0.37.0", yaml).unwrap();
 }

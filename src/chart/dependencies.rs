@@ -256,7 +256,7 @@ fn enabled_tree<'c>(
                     break;
                 }
                 Some(other) => warnings.push(format!(
-                    "condition {full} of subchart {} is {}, not a boolean: ignored",
+                    "condition {full} of subchart {} is {}, not a boolean: ignored (the next condition, or else the tags, decide; by default the subchart is on)",
                     state.0,
                     match other {
                         Value::Null => "null",

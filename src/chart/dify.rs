@@ -149,20 +149,22 @@ fn applies(key: &SupportedKey, version: &ChartVersion) -> bool {
 }
 
 fn table(service: &str, version: &ChartVersion) -> Vec<&'static SupportedKey> {
-    let (list, skip): (&'static [SupportedKey], fn(&str, &ChartVersion) -> bool) = match service {
-        "api" => (API, |_, _| false),
-        "worker" => (API, |key, v| {
-            key.starts_with("ELASTICSEARCH_")
-                || (key == "CODE_EXECUTION_API_KEY" && !v.has("eso_worker_code_execution"))
-        }),
-        "sandbox" => (SANDBOX, |_, _| false),
-        "pluginDaemon" => (PLUGIN_DAEMON, |_, _| false),
-        "agentBackend" => (AGENT_BACKEND, |_, _| false),
-        "localSandbox" => (LOCAL_SANDBOX, |_, _| false),
+    let list: &'static [SupportedKey] = match service {
+        "api" | "worker" => API,
+        "sandbox" => SANDBOX,
+        "pluginDaemon" => PLUGIN_DAEMON,
+        "agentBackend" => AGENT_BACKEND,
+        "localSandbox" => LOCAL_SANDBOX,
         _ => return Vec::new(),
     };
+    // The worker has the api's keys less Elasticsearch's, and the sandbox
+    // key only from 0.37.0.
+    let worker_lacks = |key: &str| {
+        key.starts_with("ELASTICSEARCH_")
+            || (key == "CODE_EXECUTION_API_KEY" && !version.has("worker_code_execution"))
+    };
     list.iter()
-        .filter(|k| applies(k, version) && !skip(k.key, version))
+        .filter(|k| applies(k, version) && !(service == "worker" && worker_lacks(k.key)))
         .collect()
 }
 
@@ -191,7 +193,7 @@ pub fn gate(service: &str, key: &str, version: &ChartVersion) -> Option<&'static
 pub fn template_data_key(service: &str, version: &ChartVersion) -> Option<&'static str> {
     match service {
         "api" | "worker" if version.has("eso_v2") => Some("CELERY_BROKER_URL"),
-        "agentBackend" if version.has("eso_agent_backend") => Some("DIFY_AGENT_REDIS_URL"),
+        "agentBackend" if version.has("agent_backend") => Some("DIFY_AGENT_REDIS_URL"),
         _ => None,
     }
 }
@@ -326,16 +328,32 @@ mod tests {
                     .collect();
                 assert_eq!(emitted, keys, "{} {name}", version.version);
                 let templated = doc.doc.lookup(["spec", "target", "template", "data"]);
-                for key in keys.iter().filter(|k| {
-                    !(*service == "agentBackend" && k.starts_with("REDIS_"))
-                        && !(version.has("eso_v2") && **k == "CELERY_BROKER_URL")
-                }) {
+                for key in keys
+                    .iter()
+                    .filter(|k| !(*service == "agentBackend" && k.starts_with("REDIS_")))
+                {
                     assert!(
                         templated.and_then(|t| t.lookup([*key])).is_some(),
                         "{} {name}: {key} not in template.data",
                         version.version
                     );
                 }
+            }
+        }
+    }
+
+    /// `lint::versioned` keeps its own copy of the lists (for its V13/V14
+    /// diagnostics): it must say what the templates do.
+    #[test]
+    fn lint_knows_the_same_keys() {
+        for version in VERSIONS {
+            for (service, _) in SERVICES {
+                assert_eq!(
+                    crate::lint::versioned::supported_keys(service, version),
+                    supported_keys(service, version),
+                    "{} {service}",
+                    version.version
+                );
             }
         }
     }
@@ -351,7 +369,7 @@ mod tests {
 
     #[test]
     fn gates_and_data_keys_follow_the_release() {
-        let v = |s| versions::find(s).unwrap();
+        let v = |s| crate::chart::versions::find(s).unwrap();
         assert_eq!(gate("api", "WEAVIATE_API_KEY", v("0.27.0")), None);
         assert_eq!(
             gate("api", "WEAVIATE_API_KEY", v("0.28.0")),
@@ -369,5 +387,65 @@ mod tests {
             template_data_key("agentBackend", v("0.38.0-rc2")),
             Some("DIFY_AGENT_REDIS_URL")
         );
+    }
+    fn render(version: &str, values: &str) -> Result<String, String> {
+        let user = UserValues::file("t.yaml", values.to_owned());
+        let opts = Options::new(Release::install("dify", "dify"));
+        template(&Chart::dify(version), &user, &opts)
+            .map(|out| {
+                out.manifests
+                    .iter()
+                    .map(|m| m.body.clone())
+                    .collect::<String>()
+            })
+            .map_err(|e| e.to_string())
+    }
+
+    /// CHART-VERSIONS §V V1, V3, V4: the values Helm pastes unchecked are
+    /// checked, and each error names the value.
+    #[test]
+    fn eso_values_helm_pastes_are_checked() {
+        let on = "externalSecret:\n  enabled: true\n";
+        let err = render("0.37.0", &format!("{on}  decodingStrategy: base64\n")).unwrap_err();
+        assert!(err.contains("externalSecret.decodingStrategy"), "{err}");
+        let err = render(
+            "0.28.0",
+            &format!("{on}  worker:\n    data:\n      CELERY_BROKER_URL: null\n"),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("externalSecret.worker.data.CELERY_BROKER_URL"),
+            "{err}"
+        );
+        let err = render(
+            "0.38.0-rc2",
+            &format!("{on}  agentBackend:\n    data:\n      DIFY_AGENT_REDIS_URL: 5\n"),
+        )
+        .unwrap_err();
+        assert!(
+            err.contains("externalSecret.agentBackend.data.DIFY_AGENT_REDIS_URL"),
+            "{err}"
+        );
+        let err = render(
+            "0.29.0",
+            &format!("{on}externalElasticsearch:\n  enabled: true\n  host: null\n"),
+        )
+        .unwrap_err();
+        assert!(err.contains("externalElasticsearch.host"), "{err}");
+        // Read back exactly: quoted where Helm's plain paste would not.
+        let out = render(
+            "0.29.0",
+            &format!(
+                "{on}  api:\n    data:\n      CELERY_BROKER_URL: 'redis://a #x'\n\
+                 externalElasticsearch:\n  enabled: true\n  port: 1000000\n"
+            ),
+        )
+        .unwrap();
+        assert!(out.contains("CELERY_BROKER_URL: \"redis://a #x\""), "{out}");
+        assert!(out.contains("ELASTICSEARCH_PORT: \"1000000\""), "{out}");
+        // A falsy global decodingStrategy leaves the line out.
+        let out = render("0.28.0", &format!("{on}  decodingStrategy: \"\"\n")).unwrap();
+        assert!(!out.contains("decodingStrategy"), "{out}");
+        assert!(out.contains("conversionStrategy: Default"), "{out}");
     }
 }

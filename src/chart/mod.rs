@@ -80,6 +80,11 @@ pub struct Chart {
     /// while [`Chart::schema`] holds difyx's own stricter schema. None for a
     /// chart directory, whose `schema` is the one Helm checks.
     pub release_schema: Option<String>,
+    /// The paths where the embedded release's upstream defaults hold a
+    /// value difyx's cut of them leaves out (from 0.30.0, the paths its
+    /// schema types): a user null there is deleted, as Helm deletes it with
+    /// the default, instead of reaching the schema check.
+    pub upstream_default_paths: Vec<Vec<String>>,
 }
 
 /// When the engine compiles a chart's templates.
@@ -308,6 +313,7 @@ impl Chart {
                 values_yaml,
                 schema,
                 release_schema: release_schema(release),
+                upstream_default_paths: upstream_default_paths(release),
                 subcharts: embedded_subcharts(release),
                 features: release.features(),
                 schema_check: SchemaCheck::ExplainsFailures,
@@ -321,7 +327,7 @@ impl Chart {
 
     /// Loads a chart directory, with its subcharts.
     pub fn load(dir: &Path) -> Result<Chart, ChartError> {
-        let chart = Chart::load_tree(dir)?;
+        let chart = Chart::load_tree(dir, true)?;
         // As `helm template` does (`action.CheckDependencies`): a listed
         // dependency must be there.
         let missing: Vec<&str> = chart
@@ -341,7 +347,8 @@ impl Chart {
         Ok(chart)
     }
 
-    fn load_tree(dir: &Path) -> Result<Chart, ChartError> {
+    /// A chart folder; a subchart's (`top` false) templates are not read.
+    fn load_tree(dir: &Path, top: bool) -> Result<Chart, ChartError> {
         let read = |path: PathBuf| {
             std::fs::read_to_string(&path).map_err(|source| ChartError::Io { path, source })
         };
@@ -365,9 +372,8 @@ impl Chart {
             None
         };
         let mut templates = Vec::new();
-        let templates_dir = dir.join("templates");
-        if templates_dir.is_dir() || !dir.join("charts").is_dir() {
-            collect_templates(&templates_dir, "templates", &mut templates)?;
+        if top {
+            collect_templates(&dir.join("templates"), "templates", &mut templates)?;
         }
         let mut chart = Chart::from_parts(
             &dir.display().to_string(),
@@ -425,6 +431,7 @@ impl Chart {
             dependencies,
             subcharts: Vec::new(),
             release_schema: None,
+            upstream_default_paths: Vec::new(),
         })
     }
 
@@ -456,7 +463,7 @@ fn load_subcharts(dir: &Path) -> Result<Vec<Chart>, ChartError> {
     let mut out = Vec::new();
     for path in names {
         if path.is_dir() {
-            out.push(Chart::load_tree(&path)?);
+            out.push(Chart::load_tree(&path, false)?);
         } else if path.extension().is_some_and(|e| e == "tgz") {
             return Err(ChartError::Invalid(format!(
                 "{}: packed subcharts are not read; unpack it into {}/ (tar xzf)",
@@ -556,6 +563,16 @@ fn embedded_subcharts(release: &ChartVersion) -> Vec<Chart> {
         ),
         build("charts/weaviate", weaviate_yaml, Vec::new()),
     ]
+}
+
+/// See [`Chart::upstream_default_paths`].
+fn upstream_default_paths(release: &ChartVersion) -> Vec<Vec<String>> {
+    if !since(release, SCHEMA_SINCE) {
+        return Vec::new();
+    }
+    let doc: serde_json::Value = serde_json::from_str(embedded_file("schema/upstream.schema.json"))
+        .expect("the embedded schema data is JSON (checked by tests)");
+    crate::values::schema::versioned::default_paths(&doc, release.version)
 }
 
 /// The release's equivalent of upstream's values.schema.json (from 0.30.0).
@@ -724,7 +741,7 @@ mod tests {
             }
             assert_eq!(
                 chart.release_schema.is_some(),
-                v.index() >= versions::find("0.30.0").unwrap().index(),
+                v.within("0.30.0", None),
                 "{}",
                 v.version
             );

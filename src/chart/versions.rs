@@ -120,25 +120,6 @@ pub const FEATURES: &[Feature] = &[
                conversionStrategy/metadataPolicy on every remoteRef, Celery URL as template data",
     },
     Feature {
-        name: "eso_otlp",
-        since: "0.29.0",
-        until: None,
-        what: "api and worker ExternalSecrets fetch OTLP_API_KEY",
-    },
-    Feature {
-        name: "eso_worker_code_execution",
-        since: "0.37.0",
-        until: None,
-        what: "worker ExternalSecret fetches CODE_EXECUTION_API_KEY",
-    },
-    Feature {
-        name: "eso_agent_backend",
-        since: "0.38.0-rc2",
-        until: None,
-        what: "agent-backend and local-sandbox ExternalSecrets; api and worker fetch \
-               AGENT_BACKEND_API_TOKEN",
-    },
-    Feature {
         name: "s3_eso_gate",
         since: "0.28.0",
         until: None,
@@ -151,10 +132,10 @@ pub const FEATURES: &[Feature] = &[
         what: "plain Secrets: Elasticsearch branch of the vector block (after TableStore)",
     },
     Feature {
-        name: "otlp_fallback",
+        name: "otlp",
         since: "0.29.0",
         until: None,
-        what: "plain api/worker Secrets: OTLP_API_KEY from api.otel while ESO is off globally",
+        what: "api and worker ExternalSecrets fetch OTLP_API_KEY; plain api/worker Secrets: OTLP_API_KEY from api.otel while ESO is off globally",
     },
     Feature {
         name: "tos_plugin_key_renamed",
@@ -217,16 +198,17 @@ pub const FEATURES: &[Feature] = &[
         what: "plain Secrets: built-in Redis hosts follow the Bitnami subchart's fullname",
     },
     Feature {
-        name: "worker_code_execution_secret",
+        name: "worker_code_execution",
         since: "0.37.0",
         until: None,
-        what: "plain worker Secret: CODE_EXECUTION_API_KEY",
+        what: "worker ExternalSecret fetches CODE_EXECUTION_API_KEY; plain worker Secret: CODE_EXECUTION_API_KEY",
     },
     Feature {
-        name: "agent_backend_secrets",
+        name: "agent_backend",
         since: "0.38.0-rc2",
         until: None,
-        what: "plain agent-backend and local-sandbox Secrets, AGENT_BACKEND_API_TOKEN, inner API key from api.auth.internalApiKey",
+        what: "agent-backend and local-sandbox ExternalSecrets; api and worker fetch \
+               AGENT_BACKEND_API_TOKEN; plain agent-backend and local-sandbox Secrets, AGENT_BACKEND_API_TOKEN, inner API key from api.auth.internalApiKey",
     },
     Feature {
         name: "s3_use_iam",

@@ -18,6 +18,7 @@ mod migrate;
 mod resolve;
 mod show;
 mod template;
+mod upgrade_diff;
 mod values;
 
 use std::io::{self, Write};
@@ -69,6 +70,8 @@ Examples:
     Migrate(migrate::MigrateArgs),
     /// Compare two rendered streams document by document, secrets masked.
     Diff(diff::DiffArgs),
+    /// Render the same values at two chart releases: the document diff, and the values whose meaning changes.
+    UpgradeDiff(upgrade_diff::UpgradeDiffArgs),
     /// Print a shell completion script.
     #[command(after_help = "\
 Examples:
@@ -94,6 +97,12 @@ pub fn run() -> ExitCode {
         Err(e) => return clap_exit(e),
     };
     let mut warnings = Vec::new();
+    // diff(1)'s convention: 1 means "different", so trouble is 2.
+    let trouble = if matches!(cli.command, Command::UpgradeDiff(_)) {
+        ExitCode::from(2)
+    } else {
+        ExitCode::FAILURE
+    };
     let result = dispatch(cli.command, &mut warnings);
     let mut stderr = io::stderr().lock();
     for w in &warnings {
@@ -104,7 +113,7 @@ pub fn run() -> ExitCode {
         Ok(false) => ExitCode::FAILURE,
         Err(e) => {
             let _ = writeln!(stderr, "Error: {}", error_text(&e));
-            ExitCode::FAILURE
+            trouble
         }
     }
 }
@@ -118,6 +127,7 @@ fn dispatch(command: Command, warnings: &mut Vec<String>) -> Result<Outcome> {
         Command::Lint(args) => lint::run(&args, warnings),
         Command::Migrate(args) => migrate::run(&args, warnings),
         Command::Diff(args) => diff::run(&args),
+        Command::UpgradeDiff(args) => upgrade_diff::run(&args, warnings),
         Command::Completion(args) => Ok(completion::run(&args)),
         Command::Show { what } => show::run(what, warnings),
     }

@@ -9,6 +9,7 @@
 
 pub mod report;
 pub mod rules;
+pub mod versioned;
 
 use std::collections::BTreeMap;
 
@@ -100,6 +101,7 @@ pub fn lint(chart: &Chart, user: &UserValues, release: Result<Release, String>) 
         render_error,
         render_warnings,
         schema_violations,
+        version: versioned::release_of(chart),
     };
     findings.extend(rules::check_all(&ctx));
     attribute_files(&mut findings, user);

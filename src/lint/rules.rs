@@ -90,6 +90,8 @@ pub struct Context {
     /// Where the values break the chart's `values.schema.json`:
     /// (dotted value path, what is wrong).
     pub schema_violations: Vec<(String, String)>,
+    /// The embedded release the chart is (`None` for another chart).
+    pub version: Option<&'static crate::chart::ChartVersion>,
 }
 
 /// A rule: its ID, name, severity, documentation and check.
@@ -326,7 +328,47 @@ pub static RULES: &[Rule] = &[
         "a switch given as the string \"false\" (or no/off/0), which turns it on",
         string_false
     ),
+    rule!(
+        "DFX060",
+        "version-ignored-value",
+        Warning,
+        "a value the chosen chart version ignores although another version reads it",
+        |ctx| versioned_findings(ctx, "DFX060")
+    ),
+    rule!(
+        "DFX061",
+        "eso-key-lost",
+        Warning,
+        "S3/OTLP keys no Secret gets: ExternalSecrets on globally but off for the service",
+        |ctx| versioned_findings(ctx, "DFX061")
+    ),
+    rule!(
+        "DFX062",
+        "default-ref-feature-off",
+        Info,
+        "a default remoteRef is fetched although its feature is off",
+        |ctx| versioned_findings(ctx, "DFX062")
+    ),
+    rule!(
+        "DFX063",
+        "ref-dropped-by-gate",
+        Warning,
+        "a remoteRef the ExternalSecret drops because its gate is off or the service never carries it",
+        |ctx| versioned_findings(ctx, "DFX063")
+    ),
 ];
+
+/// The version diagnostics of rule `id` ([`super::versioned`]).
+fn versioned_findings(ctx: &Context, id: &str) -> Vec<Finding> {
+    let Some(v) = ctx.version else {
+        return Vec::new();
+    };
+    super::versioned::diagnostics(&ctx.user, &ctx.values, v)
+        .into_iter()
+        .filter(|d| d.id == id)
+        .map(|d| Finding::new(rule(id), d.path, d.message, d.hint))
+        .collect()
+}
 
 /// The rule with this ID.
 pub fn rule(id: &str) -> &'static Rule {
@@ -343,9 +385,18 @@ fn no_check(_: &Context) -> Vec<Finding> {
 /// Every rule's findings plus the render warnings no rule covers.
 pub fn check_all(ctx: &Context) -> Vec<Finding> {
     let mut findings: Vec<Finding> = RULES.iter().flat_map(|r| (r.check)(ctx)).collect();
+    // The render prints the version diagnostics too; DFX060–DFX063 have them.
+    let versioned: Vec<String> = ctx
+        .version
+        .map(|v| super::versioned::diagnostics(&ctx.user, &ctx.values, v))
+        .unwrap_or_default()
+        .iter()
+        .map(super::versioned::Diagnostic::warning)
+        .collect();
     let from_render: Vec<Finding> = ctx
         .render_warnings
         .iter()
+        .filter(|w| !versioned.contains(w))
         .map(|w| from_render_warning(w, &ctx.values))
         .filter(|f| !covered(f, &findings))
         .collect();
@@ -1026,7 +1077,7 @@ pub fn from_render_warning(w: &str, values: &Map) -> Finding {
 /// Whether a value rule already reports what this render warning says.
 fn covered(f: &Finding, findings: &[Finding]) -> bool {
     let ids: &[&str] = match f.id {
-        "DFX010" => &["DFX010", "DFX011"],
+        "DFX010" => &["DFX010", "DFX011", "DFX060", "DFX063"],
         "DFX054" => &["DFX054", "DFX055"],
         "DFX013" | "DFX032" => std::slice::from_ref(&f.id),
         // No path in the message: one finding of the rule is enough.
@@ -1080,17 +1131,41 @@ fn edit_distance(a: &str, b: &str) -> usize {
 }
 
 /// The unsupported keys of each app service's remoteRefs, with a slip's correction.
+/// The keys the service's ExternalSecret supports at the checked release.
+fn keys_of(ctx: &Context, svc: Service) -> Vec<&'static str> {
+    match ctx.version {
+        Some(v) => super::versioned::supported_keys(svc.key, v),
+        None => svc.keys.to_vec(),
+    }
+}
+
 fn unsupported_keys(ctx: &Context) -> Vec<(Service, String, Option<&'static str>)> {
     let mut out = Vec::new();
+    // Keys another release reads are DFX060's (version-ignored-value).
+    let other_release: Vec<String> = super::versioned::readers()
+        .into_iter()
+        .map(|r| r.path)
+        .collect();
     for svc in APP_SERVICES {
         let Some(refs) = remote_refs(&ctx.values, svc) else {
             continue;
         };
+        let keys = keys_of(ctx, svc);
         for (key, entry) in refs {
-            if svc.keys.contains(&key.as_str()) || *entry == Value::Null {
+            if keys.contains(&key.as_str())
+                || *entry == Value::Null
+                || (ctx.version.is_some() && other_release.contains(&ref_path(svc, key)))
+                || (ctx.version.is_some()
+                    && crate::chart::versions::VERSIONS.iter().any(|o| {
+                        super::versioned::supported_keys(svc.key, o).contains(&key.as_str())
+                    }))
+                || (svc.key == "worker"
+                    && key.starts_with("ELASTICSEARCH_")
+                    && ctx.version.is_some_and(|v| v.has("eso_v2")))
+            {
                 continue;
             }
-            let slip = did_you_mean(key, svc.keys);
+            let slip = did_you_mean(key, &keys);
             // A slip next to the correct key is just a leftover.
             let slip =
                 slip.filter(|s| !remote_refs(&ctx.user, svc).is_some_and(|u| u.contains_key(*s)));
@@ -1107,11 +1182,11 @@ fn unsupported_remote_refs(ctx: &Context) -> Vec<Finding> {
         .map(|(svc, key, _)| {
             let elsewhere: Vec<String> = APP_SERVICES
                 .iter()
-                .filter(|o| o.keys.contains(&key.as_str()))
+                .filter(|o| keys_of(ctx, **o).contains(&key.as_str()))
                 .map(|o| format!("externalSecret.{}", o.key))
                 .collect();
             let hint = if elsewhere.is_empty() {
-                format!("remove it; the {} ExternalSecret supports: {}", svc.component, svc.keys.join(", "))
+                format!("remove it; the {} ExternalSecret supports: {}", svc.component, keys_of(ctx, svc).join(", "))
             } else {
                 format!("remove it; {key} is a key of {}", and_list(&elsewhere))
             };
@@ -2021,6 +2096,13 @@ fn weaviate_apikey_disabled(ctx: &Context) -> Vec<Finding> {
 }
 
 fn redis_host(ctx: &Context) -> Vec<Finding> {
+    // From 0.36.0 the host follows the subchart's own naming (CHART-VERSIONS K).
+    if ctx
+        .version
+        .is_some_and(|v| !v.within("0.27.0", Some("0.36.0")))
+    {
+        return Vec::new();
+    }
     let v = &ctx.values;
     let uses_builtin = rendered_sources(v)
         .iter()
@@ -2167,6 +2249,7 @@ mod tests {
             render_error: None,
             render_warnings: warnings,
             schema_violations: Vec::new(),
+            version: crate::chart::versions::find("0.27.0"),
         }
     }
 

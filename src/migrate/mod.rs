@@ -21,19 +21,29 @@
 //! command fail, unless `--allow-partial`: then their services stay on
 //! plaintext Secrets.
 //!
+//! Per release (`--version`): the keys each ExternalSecret carries come from
+//! [`versioned::supported_keys`] with their gates applied to the values
+//! (e.g. `WEAVIATE_API_KEY` only with the built-in Weaviate from 0.28.0);
+//! from 0.28.0 the Celery URL (and from 0.38.0-rc2 agent-backend's
+//! `DIFY_AGENT_REDIS_URL`) is no remoteRef but an ESO template in
+//! `externalSecret.<svc>.data`, written over the fetched `REDIS_USERNAME` /
+//! `REDIS_PASSWORD` so that no credential lands in the overlay
+//! ([`url_template`]); every key the release supports is nulled before the
+//! legacy keys are listed, so new default refs (S3, OTLP, …) are not fetched.
+//!
 //! No message and nothing on stdout ever holds a secret value.
 
 pub mod vault;
 
-use crate::chart::dify::{API_KEYS, PLUGIN_DAEMON_KEYS, SANDBOX_KEYS, WORKER_KEYS};
 use std::collections::{BTreeMap, BTreeSet};
 
 use anyhow::{anyhow, bail, Result};
 use base64::Engine as _;
 
-use crate::chart::Chart;
+use crate::chart::{Chart, ChartVersion};
 use crate::engine::scalar::{double_quoted, yaml_string};
 use crate::engine::Engine;
+use crate::lint::versioned;
 use crate::manifests::Manifest;
 use crate::pipeline::{self, Options, UserValues, ValuesFile};
 use crate::resolve::store::Store;
@@ -41,12 +51,16 @@ use crate::values::strvals::SetKind;
 use crate::values::{Map, Value};
 
 /// An application service: its values key under `externalSecret`, its plain
-/// Secret's template and the keys its ExternalSecret can carry
-/// ([`crate::chart::dify`], which a test holds to the templates).
+/// Secret's template and the keys its ExternalSecret can carry at the
+/// release being migrated ([`versioned::supported_keys`], gates applied).
+#[derive(Clone, Debug)]
 struct Service {
     key: &'static str,
     secret_template: &'static str,
-    supported: &'static [&'static str],
+    supported: Vec<&'static str>,
+    /// The key ESO builds from a template over the fetched Redis
+    /// credentials (`externalSecret.<svc>.data.<KEY>`), from 0.28.0.
+    templated: Option<&'static str>,
 }
 
 const STORAGE: [&str; 5] = [
@@ -57,28 +71,92 @@ const STORAGE: [&str; 5] = [
     "GOOGLE_CLOUD_STORAGE_BUCKET",
 ];
 
-const SERVICES: [Service; 4] = [
-    Service {
-        key: "api",
-        secret_template: "templates/api-secret.yaml",
-        supported: API_KEYS,
-    },
-    Service {
-        key: "worker",
-        secret_template: "templates/worker-secret.yaml",
-        supported: WORKER_KEYS,
-    },
-    Service {
-        key: "sandbox",
-        secret_template: "templates/sandbox-secret.yaml",
-        supported: SANDBOX_KEYS,
-    },
-    Service {
-        key: "pluginDaemon",
-        secret_template: "templates/plugin-daemon-secret.yaml",
-        supported: PLUGIN_DAEMON_KEYS,
-    },
-];
+/// The application services of release `v`, with the keys their
+/// ExternalSecrets carry for the final `values` (a key whose gate is off,
+/// e.g. `WEAVIATE_API_KEY` without the built-in Weaviate, is not carried).
+fn services(v: &ChartVersion, values: &Value) -> Vec<Service> {
+    let map = values.as_map().cloned().unwrap_or_default();
+    versioned::app_services(v)
+        .into_iter()
+        .map(|key| {
+            let supported = versioned::supported_keys(key, v)
+                .into_iter()
+                .filter(|k| {
+                    versioned::gate(key, k, v).is_none_or(|g| {
+                        let segs: Vec<&str> = g.split('.').collect();
+                        map_truthy(&map, &segs)
+                    })
+                })
+                .collect();
+            let templated = crate::chart::dify::template_data_key(key, v);
+            Service {
+                key,
+                secret_template: match key {
+                    "api" => "templates/api-secret.yaml",
+                    "worker" => "templates/worker-secret.yaml",
+                    "sandbox" => "templates/sandbox-secret.yaml",
+                    "pluginDaemon" => "templates/plugin-daemon-secret.yaml",
+                    "agentBackend" => "templates/agent-backend-secret.yaml",
+                    _ => "templates/local-sandbox-secret.yaml",
+                },
+                supported,
+                templated,
+            }
+        })
+        .collect()
+}
+
+fn map_truthy(m: &Map, path: &[&str]) -> bool {
+    let Some((first, rest)) = path.split_first() else {
+        return false;
+    };
+    match (m.get(*first), rest.is_empty()) {
+        (Some(v), true) => v.is_truthy(),
+        (Some(Value::Map(inner)), false) => map_truthy(inner, rest),
+        _ => false,
+    }
+}
+
+/// An ESO template that rebuilds a Redis URL of the legacy Secret from the
+/// fetched `REDIS_USERNAME` / `REDIS_PASSWORD`, so that no credential is
+/// written into the values: every `:<password>@` becomes
+/// `:{{ .REDIS_PASSWORD }}@` and `://<username>:` becomes
+/// `://{{ .REDIS_USERNAME }}:`. `None` when the URL holds the password
+/// elsewhere, or text ESO would read as a template.
+pub fn url_template(url: &str, username: &str, password: &str) -> Option<UrlTemplate> {
+    if url.contains("{{") || url.contains("}}") {
+        return None;
+    }
+    let mut t = url.to_owned();
+    let mut uses_password = false;
+    if !password.is_empty() {
+        let needle = format!(":{password}@");
+        uses_password = t.contains(&needle);
+        t = t.replace(&needle, ":{{ .REDIS_PASSWORD }}@");
+        if t.replace("{{ .REDIS_PASSWORD }}", "").contains(password) {
+            return None;
+        }
+    }
+    let mut uses_username = false;
+    if !username.is_empty() {
+        let needle = format!("://{username}:");
+        uses_username = t.contains(&needle);
+        t = t.replace(&needle, "://{{ .REDIS_USERNAME }}:");
+    }
+    Some(UrlTemplate {
+        template: t,
+        uses_username,
+        uses_password,
+    })
+}
+
+/// What [`url_template`] made of a URL.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UrlTemplate {
+    pub template: String,
+    pub uses_username: bool,
+    pub uses_password: bool,
+}
 
 /// Where a Secret key lives in the store: `<prefix>/<path>`, `property` (the
 /// usage guide's Secret Organization, the chart's default remoteRefs).
@@ -96,8 +174,22 @@ fn remote_of(service: &str, key: &str) -> (&'static str, String) {
         "QDRANT_API_KEY" => ("qdrant", "api_key"),
         "OPENSEARCH_USERNAME" => ("opensearch", "username"),
         "OPENSEARCH_PASSWORD" => ("opensearch", "password"),
-        "PLUGIN_DAEMON_KEY" | "SERVER_KEY" => ("plugin-daemon", "server_key"),
-        "INNER_API_KEY_FOR_PLUGIN" | "DIFY_INNER_API_KEY" => ("plugin-daemon", "dify_api_key"),
+        "PLUGIN_DAEMON_KEY" | "SERVER_KEY" | "DIFY_AGENT_PLUGIN_DAEMON_API_KEY" => {
+            ("plugin-daemon", "server_key")
+        }
+        "INNER_API_KEY_FOR_PLUGIN" | "DIFY_INNER_API_KEY" | "DIFY_AGENT_INNER_API_KEY" => {
+            ("plugin-daemon", "dify_api_key")
+        }
+        "S3_ACCESS_KEY" => ("s3", "access_key"),
+        "S3_SECRET_KEY" => ("s3", "secret_key"),
+        "ELASTICSEARCH_USERNAME" => ("elasticsearch", "username"),
+        "ELASTICSEARCH_PASSWORD" => ("elasticsearch", "password"),
+        "OTLP_API_KEY" => ("otel", "api_key"),
+        "AGENT_BACKEND_API_TOKEN" | "DIFY_AGENT_API_TOKEN" => ("agent-backend", "api_token"),
+        "DIFY_AGENT_SERVER_SECRET_KEY" => ("agent-backend", "server_secret_key"),
+        "DIFY_AGENT_SHELLCTL_AUTH_TOKEN" | "SHELLCTL_AUTH_TOKEN" => {
+            ("agent-backend", "shellctl_auth_token")
+        }
         k if k.starts_with("RESEND_") || k.starts_with("SENDGRID_") => {
             return ("mail", k.to_ascii_lowercase())
         }
@@ -147,6 +239,19 @@ const SECRET_PATHS: &[&str] = &[
     "externalMyScaleDB.password",
     "externalTableStore.accessKeyId",
     "externalTableStore.accessKeySecret",
+    // Later releases (each probed only where it feeds a key).
+    "global.appSecretKey",
+    "global.internalApiKey",
+    "api.auth.internalApiKey",
+    "api.otel.apiKey",
+    "agentBackend.auth.apiToken",
+    "agentBackend.auth.serverSecretKey",
+    "agentBackend.auth.shellctlAuthToken",
+    "externalElasticsearch.username",
+    "externalElasticsearch.password",
+    "externalMysql.username",
+    "externalMysql.password",
+    "externalRedis.sentinel.password",
 ];
 
 const PG_AUTH: [&str; 4] = ["postgresql", "global", "postgresql", "auth"];
@@ -286,15 +391,24 @@ pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> R
     let (values, _) = pipeline::compute_values(chart, &legacy, true)?;
     let values = Value::Map(values);
 
+    let version = versioned::release_of(chart)
+        .unwrap_or_else(|| crate::chart::versions::find("0.27.0").expect("0.27.0 is embedded"));
+    let all = services(version, &values);
+
     // Which service each plain Secret belongs to.
     let mut service_of: BTreeMap<String, &'static str> = BTreeMap::new();
     let mut kept: Vec<(String, Vec<String>)> = Vec::new();
     let mut switched: Vec<&Service> = Vec::new();
+    // Service → (key, ESO template) for the URLs ESO rebuilds.
+    let mut url_templates: BTreeMap<&'static str, (&'static str, UrlTemplate)> = BTreeMap::new();
+    let text_at = |path: &[&str]| {
+        values
+            .lookup(path.iter().copied())
+            .and_then(scalar_text)
+            .unwrap_or_default()
+    };
     for m in rendered.iter().filter(|m| m.kind == "Secret") {
-        let Some(svc) = SERVICES
-            .iter()
-            .find(|s| m.template.ends_with(s.secret_template))
-        else {
+        let Some(svc) = all.iter().find(|s| m.template.ends_with(s.secret_template)) else {
             let keys = legacy_data[&m.name].keys().cloned().collect();
             kept.push((
                 format!("Secret {} ({})", yaml_string(&m.name), m.template),
@@ -304,9 +418,40 @@ pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> R
         };
         service_of.insert(m.name.clone(), svc.key);
         let data = &legacy_data[&m.name];
+        if let Some(k) = svc.templated {
+            if let Some(url) = data.get(k) {
+                // The credentials the URL was built from.
+                let (user, password) = if svc.key == "agentBackend" {
+                    if values
+                        .lookup(["externalRedis", "enabled"])
+                        .is_some_and(Value::is_truthy)
+                    {
+                        (
+                            text_at(&["externalRedis", "username"]),
+                            text_at(&["externalRedis", "password"]),
+                        )
+                    } else {
+                        (String::new(), text_at(&["redis", "auth", "password"]))
+                    }
+                } else {
+                    (
+                        data.get("REDIS_USERNAME").cloned().unwrap_or_default(),
+                        data.get("REDIS_PASSWORD").cloned().unwrap_or_default(),
+                    )
+                };
+                if let Some(t) = url_template(url, &user, &password) {
+                    url_templates.insert(svc.key, (k, t));
+                }
+            }
+        }
         let gaps: Vec<String> = data
             .keys()
-            .filter(|k| !svc.supported.contains(&k.as_str()))
+            .filter(|k| {
+                !svc.supported.contains(&k.as_str())
+                    && url_templates
+                        .get(svc.key)
+                        .is_none_or(|(t, _)| *t != k.as_str())
+            })
             .cloned()
             .collect();
         if !gaps.is_empty() {
@@ -315,7 +460,7 @@ pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> R
             switched.push(svc);
         }
     }
-    let kept_services: BTreeSet<&str> = SERVICES
+    let kept_services: BTreeSet<&str> = all
         .iter()
         .map(|s| s.key)
         .filter(|k| !switched.iter().any(|s| s.key == *k))
@@ -356,7 +501,7 @@ pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> R
         props.insert(property.clone(), value.to_owned());
         property
     };
-    for svc in &SERVICES {
+    for svc in &all {
         let is_switched = switched.iter().any(|s| s.key == svc.key);
         let mut cfg = Map::new();
         cfg.insert("enabled".into(), Value::Bool(is_switched));
@@ -368,10 +513,61 @@ pub fn plan(chart: &Chart, user: &UserValues, opts: &Options, prefix: &str) -> R
             let data = name.map(|n| legacy_data[&n].clone()).unwrap_or_default();
             let mut refs = Map::new();
             null_refs(&mut refs, &values, svc.key);
+            // Every key the release supports, whatever these defaults hold.
+            for k in versioned::supported_keys(svc.key, version) {
+                refs.entry(k.to_owned()).or_insert(Value::Null);
+            }
+            let template = url_templates.get(svc.key);
             for (k, v) in &data {
+                if template.is_some_and(|(t, _)| t == k) {
+                    continue;
+                }
                 let (path, property) = remote_of(svc.key, k);
                 let property = put(&mut store, path, property, v, svc.key);
                 refs.insert(k.clone(), reference(&format!("{prefix}/{path}"), &property));
+            }
+            if let Some(key) = svc.templated {
+                let mut data_cfg = Map::new();
+                match template {
+                    Some((_, t)) => {
+                        // The URL template reads fetched credentials: fetch
+                        // them (agent-backend's Secret does not hold them).
+                        let creds = [
+                            (t.uses_password, "REDIS_PASSWORD"),
+                            (t.uses_username, "REDIS_USERNAME"),
+                        ];
+                        for (used, k) in creds {
+                            if !used || refs.get(k).is_some_and(Value::is_truthy) {
+                                continue;
+                            }
+                            let value = if k == "REDIS_PASSWORD" {
+                                if values
+                                    .lookup(["externalRedis", "enabled"])
+                                    .is_some_and(Value::is_truthy)
+                                {
+                                    text_at(&["externalRedis", "password"])
+                                } else {
+                                    text_at(&["redis", "auth", "password"])
+                                }
+                            } else {
+                                text_at(&["externalRedis", "username"])
+                            };
+                            let (path, property) = remote_of(svc.key, k);
+                            let property = put(&mut store, path, property, &value, svc.key);
+                            refs.insert(
+                                k.to_owned(),
+                                reference(&format!("{prefix}/{path}"), &property),
+                            );
+                        }
+                        data_cfg.insert(key.to_owned(), Value::String(t.template.clone()));
+                    }
+                    // No URL in the legacy Secret: agent-backend's line is
+                    // left out when the value is empty.
+                    None => {
+                        data_cfg.insert(key.to_owned(), Value::String(String::new()));
+                    }
+                }
+                cfg.insert("data".into(), Value::Map(data_cfg));
             }
             cfg.insert("remoteRefs".into(), Value::Map(refs));
         }
@@ -698,4 +894,74 @@ pub fn verify(
         }
     }
     Ok(problems)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::versions::find;
+
+    #[test]
+    fn redis_urls_become_eso_templates_without_credentials() {
+        let t = url_template("redis://:pw@rel-redis-master:6379/1", "", "pw").unwrap();
+        assert_eq!(
+            t.template,
+            "redis://:{{ .REDIS_PASSWORD }}@rel-redis-master:6379/1"
+        );
+        assert!(t.uses_password && !t.uses_username);
+        let t = url_template("rediss://app:p@ss@redis.example:6380/1", "app", "p@ss").unwrap();
+        assert_eq!(
+            t.template,
+            "rediss://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis.example:6380/1"
+        );
+        // Sentinel lists: every entry.
+        let t = url_template("sentinel://:x1@a:1/1;sentinel://:x1@b:1/1", "", "x1").unwrap();
+        assert_eq!(
+            t.template,
+            "sentinel://:{{ .REDIS_PASSWORD }}@a:1/1;sentinel://:{{ .REDIS_PASSWORD }}@b:1/1"
+        );
+        // No password: nothing secret to take out.
+        assert_eq!(
+            url_template("redis://:@h:1/1", "", "").unwrap().template,
+            "redis://:@h:1/1"
+        );
+        // The password elsewhere, or template syntax: no template.
+        assert_eq!(url_template("redis://:pw@pw-host:1/1", "", "pw"), None);
+        assert_eq!(url_template("redis://:{{x}}@h:1/1", "", "{{x}}"), None);
+    }
+
+    #[test]
+    fn services_and_their_keys_follow_the_release() {
+        let values = |yaml: &str| Value::Map(crate::values::yaml::parse_values(yaml, "v").unwrap());
+        let off = values("weaviate: {enabled: false}\nagentBackend: {enabled: true}\npluginDaemon: {enabled: true}\n");
+        let keys = |v: &str, svc: &str| {
+            services(find(v).unwrap(), &off)
+                .into_iter()
+                .find(|s| s.key == svc)
+                .map(|s| (s.supported, s.templated))
+        };
+        let (api27, t27) = keys("0.27.0", "api").unwrap();
+        assert!(api27.contains(&"CELERY_BROKER_URL") && api27.contains(&"WEAVIATE_API_KEY"));
+        assert_eq!(t27, None);
+        let (api37, t37) = keys("0.37.0", "api").unwrap();
+        assert!(!api37.contains(&"CELERY_BROKER_URL"));
+        assert!(
+            !api37.contains(&"WEAVIATE_API_KEY"),
+            "gated by weaviate.enabled from 0.28.0"
+        );
+        assert!(
+            !api37.contains(&"ELASTICSEARCH_USERNAME"),
+            "gated by externalElasticsearch.enabled"
+        );
+        assert!(api37.contains(&"S3_ACCESS_KEY") && api37.contains(&"OTLP_API_KEY"));
+        assert_eq!(t37, Some("CELERY_BROKER_URL"));
+        assert!(keys("0.37.0", "agentBackend").is_none());
+        let (agent, t) = keys("0.38.0-rc2", "agentBackend").unwrap();
+        assert_eq!(t, Some("DIFY_AGENT_REDIS_URL"));
+        assert!(agent.contains(&"DIFY_AGENT_INNER_API_KEY"));
+        assert_eq!(
+            keys("0.38.0-rc2", "localSandbox").unwrap().0,
+            ["SHELLCTL_AUTH_TOKEN"]
+        );
+    }
 }

@@ -133,6 +133,73 @@ struct DataRef {
     secret_key: String,
     key: String,
     property: Option<String>,
+    decoding: Decoding,
+}
+
+/// ESO's `remoteRef.decodingStrategy`: what ESO does to a fetched value
+/// before it reaches the template (ESO `utils.Decode`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decoding {
+    /// The value as fetched (the default).
+    None,
+    /// Go's `base64.StdEncoding` (padded); a value that is not is an error.
+    Base64,
+    /// Go's `base64.URLEncoding` (padded, `-` and `_`); likewise.
+    Base64Url,
+    /// `Base64`, else `Base64URL`, else the value as fetched; never an error.
+    Auto,
+}
+
+impl Decoding {
+    /// The strategy a CRD value names (`None`, `Base64`, `Base64URL`, `Auto`).
+    pub fn parse(name: &str) -> Option<Decoding> {
+        Some(match name {
+            "None" => Decoding::None,
+            "Base64" => Decoding::Base64,
+            "Base64URL" => Decoding::Base64Url,
+            "Auto" => Decoding::Auto,
+            _ => return None,
+        })
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Decoding::None => "None",
+            Decoding::Base64 => "Base64",
+            Decoding::Base64Url => "Base64URL",
+            Decoding::Auto => "Auto",
+        }
+    }
+
+    /// The bytes ESO keeps for a fetched value, or why the decoding fails.
+    pub fn apply(self, fetched: &str) -> Result<Vec<u8>, String> {
+        use base64::alphabet;
+        use base64::engine::{DecodePaddingMode, GeneralPurpose, GeneralPurposeConfig};
+        // Go's decoders: padding required, non-zero trailing bits accepted
+        // (only `Strict()` refuses them), and `\r` / `\n` skipped.
+        let config = GeneralPurposeConfig::new()
+            .with_decode_padding_mode(DecodePaddingMode::RequireCanonical)
+            .with_decode_allow_trailing_bits(true);
+        let go = |alphabet: &alphabet::Alphabet| {
+            let cleaned: String = fetched
+                .chars()
+                .filter(|c| !matches!(c, '\r' | '\n'))
+                .collect();
+            GeneralPurpose::new(alphabet, config).decode(cleaned)
+        };
+        match self {
+            Decoding::None => Ok(fetched.as_bytes().to_vec()),
+            Decoding::Base64 => go(&alphabet::STANDARD).map_err(|_| {
+                "decodingStrategy Base64: the value is not standard base64".to_owned()
+            }),
+            Decoding::Base64Url => go(&alphabet::URL_SAFE).map_err(|_| {
+                "decodingStrategy Base64URL: the value is not URL-safe base64".to_owned()
+            }),
+            Decoding::Auto => Ok(go(&alphabet::STANDARD)
+                .or_else(|_| go(&alphabet::URL_SAFE))
+                .unwrap_or_else(|_| fetched.as_bytes().to_vec())),
+        }
+    }
 }
 
 /// What an ExternalSecret asks ESO to do, read from its manifest.
@@ -311,12 +378,28 @@ fn read_data_ref(entry: &Value) -> Result<DataRef, String> {
             ))
         }
     };
-    // The defaults the API server fills in change nothing; anything else would.
+    let mut decoding = Decoding::None;
+    // decodingStrategy is applied; the other fields' defaults (the API
+    // server fills them in) change nothing, and anything else would.
     for (field, value) in r {
         let default = match field.as_str() {
             "key" | "property" => continue,
+            "decodingStrategy" => {
+                match value.as_str().and_then(Decoding::parse) {
+                    Some(d) => decoding = d,
+                    None => {
+                        return Err(format!(
+                            "secretKey {}: remoteRef.decodingStrategy {} is not one of None, Base64, Base64URL, \
+                             Auto (the ESO CRD refuses it)",
+                            yaml_string(secret_key),
+                            crate::values::gofmt::format_value(value)
+                        ))
+                    }
+                }
+                continue;
+            }
             "conversionStrategy" => "Default",
-            "decodingStrategy" | "metadataPolicy" => "None",
+            "metadataPolicy" => "None",
             _ => "",
         };
         if value.as_str() != Some(default) {
@@ -330,6 +413,7 @@ fn read_data_ref(entry: &Value) -> Result<DataRef, String> {
         secret_key: secret_key.to_owned(),
         key: key.to_owned(),
         property,
+        decoding,
     })
 }
 
@@ -378,9 +462,23 @@ fn resolve_one(
     let mut fetched = BTreeMap::new();
     for d in &es.data {
         match store.fetch(&d.key, d.property.as_deref()) {
-            Ok(v) => {
-                fetched.insert(d.secret_key.clone(), v);
-            }
+            Ok(v) => match d.decoding.apply(&v) {
+                Ok(bytes) => {
+                    fetched.insert(d.secret_key.clone(), bytes);
+                }
+                Err(why) => {
+                    let property = match &d.property {
+                        Some(p) => format!(", property {}", yaml_string(p)),
+                        None => " (no property)".to_owned(),
+                    };
+                    res.failures.push(format!(
+                        "ExternalSecret {es_name}, secretKey {}: remote key {}{property}: {why} \
+                         (ESO fails the sync)",
+                        yaml_string(&d.secret_key),
+                        yaml_string(&d.key),
+                    ));
+                }
+            },
             Err(e) => {
                 let property = match &d.property {
                     Some(p) => format!(", property {}", yaml_string(p)),
@@ -410,12 +508,29 @@ fn resolve_one(
     if res.failures.len() > before {
         return None;
     }
-    let mut data = match &es.template {
+    let mut data: BTreeMap<String, Vec<u8>> = match &es.template {
         Some(t) if !t.is_empty() && !es.merge => BTreeMap::new(),
         _ => fetched.clone(),
     };
+    // Go templates run over the bytes as strings; difyx's evaluator works
+    // on text, so a decoded value that is not UTF-8 cannot feed a template.
+    let text: BTreeMap<String, String> = fetched
+        .iter()
+        .filter_map(|(k, v)| Some((k.clone(), String::from_utf8(v.clone()).ok()?)))
+        .collect();
     for (key, t) in templates {
-        match t.execute(&fetched) {
+        if let Some(binary) = t
+            .references()
+            .into_iter()
+            .find(|r| fetched.contains_key(*r) && !text.contains_key(*r))
+        {
+            res.failures.push(format!(
+                "ExternalSecret {es_name}: target.template.data.{key} reads {binary}, whose decoded value is \
+                 not UTF-8 text: difyx resolve cannot evaluate the template over binary data"
+            ));
+            continue;
+        }
+        match t.execute(&text) {
             Ok(out) => {
                 for absent in out.absent {
                     res.warnings.push(format!(
@@ -424,7 +539,7 @@ fn resolve_one(
                         absent
                     ));
                 }
-                data.insert(key.clone(), out.text);
+                data.insert(key.clone(), out.text.into_bytes());
             }
             Err(e) => res.failures.push(format!(
                 "ExternalSecret {es_name}: target.template.data.{key}: {e}"
@@ -464,7 +579,7 @@ fn is_secret_key(k: &str) -> bool {
 
 /// The Secret as YAML: keys sorted (as the API server returns them), values
 /// base64-encoded as Kubernetes stores them.
-fn secret_body(es: &ExternalSecret, data: &BTreeMap<String, String>) -> String {
+fn secret_body(es: &ExternalSecret, data: &BTreeMap<String, Vec<u8>>) -> String {
     let mut out = String::from("apiVersion: v1\nkind: Secret\nmetadata:\n");
     out.push_str(&format!("  name: {}\n", yaml_string(&es.target)));
     if let Some(ns) = &es.namespace {
@@ -480,7 +595,7 @@ fn secret_body(es: &ExternalSecret, data: &BTreeMap<String, String>) -> String {
     } else {
         out.push_str("data:\n");
         for (k, v) in data {
-            let encoded = base64::engine::general_purpose::STANDARD.encode(v.as_bytes());
+            let encoded = base64::engine::general_purpose::STANDARD.encode(v);
             out.push_str(&format!(
                 "  {}: {}\n",
                 yaml_string(k),
@@ -862,6 +977,78 @@ spec:
         assert!(resolve(&manifests(&[("templates/a.yaml", &defaults)]), &s)
             .failures
             .is_empty());
+    }
+
+    #[test]
+    fn decoding_strategies_follow_eso() {
+        // ESO utils.Decode: Base64 / Base64URL fail on bad input, Auto tries
+        // both then keeps the raw value, None keeps it.
+        assert_eq!(Decoding::None.apply("aGk=").unwrap(), b"aGk=");
+        assert_eq!(Decoding::Base64.apply("aGk=").unwrap(), b"hi");
+        assert_eq!(Decoding::Base64.apply("aG\nk=").unwrap(), b"hi");
+        assert!(
+            Decoding::Base64.apply("aGk").is_err(),
+            "padding is required"
+        );
+        assert!(Decoding::Base64.apply("_-8=").is_err());
+        assert_eq!(Decoding::Base64Url.apply("_-8=").unwrap(), [0xff, 0xef]);
+        assert!(Decoding::Base64Url.apply("/+8=").is_err());
+        assert_eq!(Decoding::Auto.apply("/+8=").unwrap(), [0xff, 0xef]);
+        assert_eq!(Decoding::Auto.apply("_-8=").unwrap(), [0xff, 0xef]);
+        assert_eq!(Decoding::Auto.apply("p@ss").unwrap(), b"p@ss");
+        // Go accepts non-zero trailing bits unless Strict().
+        assert_eq!(Decoding::Base64.apply("aGl=").unwrap(), b"hi");
+
+        let es = ES.replace(
+            "property: secret_key}",
+            "property: secret_key, decodingStrategy: Base64}",
+        );
+        let s = store("dify/api: {secret_key: \"czNjcjN0\"}\ndify/database: {password: cDp3}\n");
+        let res = resolve(&manifests(&[("templates/a.yaml", &es)]), &s);
+        assert!(res.failures.is_empty(), "{:?}", res.failures);
+        let d = data_of(&res.manifests[0]);
+        assert_eq!(d["SECRET_KEY"], "s3cr3t");
+        assert_eq!(d["db-password"], "cDp3", "None keeps the value");
+
+        let bad = store("dify/api: {secret_key: \"not base64!\"}\ndify/database: {password: x}\n");
+        let res = resolve(&manifests(&[("templates/a.yaml", &es)]), &bad);
+        assert_eq!(res.failures.len(), 1);
+        assert!(
+            res.failures[0].contains("secretKey SECRET_KEY")
+                && res.failures[0].contains("decodingStrategy Base64"),
+            "{}",
+            res.failures[0]
+        );
+        // A decoded binary value can be a Secret value but not a template input.
+        let binary = store("dify/api: {secret_key: \"/+8=\"}\ndify/database: {password: x}\n");
+        let res = resolve(&manifests(&[("templates/a.yaml", &es)]), &binary);
+        assert!(res.failures[0].contains("not UTF-8"), "{:?}", res.failures);
+        let unknown = ES.replace(
+            "property: secret_key}",
+            "property: secret_key, decodingStrategy: Hex}",
+        );
+        let res = resolve(&manifests(&[("templates/a.yaml", &unknown)]), &s);
+        assert!(
+            res.failures[0].contains("decodingStrategy Hex is not one of"),
+            "{:?}",
+            res.failures
+        );
+    }
+
+    #[test]
+    fn eso_v2_template_data_of_the_chart() {
+        // 0.28.0+: REDIS_USERNAME as a literal "", the Celery URL as a
+        // template over fetched keys, DIFY_AGENT_REDIS_URL over keys only
+        // spec.data fetches.
+        let es = "kind: ExternalSecret\nmetadata: {name: rel-agent-backend, namespace: ns}\nspec:\n  target:\n    name: rel-agent-backend\n    template:\n      type: Opaque\n      data:\n        REDIS_USERNAME: \"\"\n        CELERY_BROKER_URL: redis://{{ .REDIS_USERNAME }}:{{ .REDIS_PASSWORD }}@redis:6379/1\n        DIFY_AGENT_REDIS_URL: \"redis://:{{ .REDIS_PASSWORD }}@redis:6379/2\"\n  data:\n    - secretKey: REDIS_USERNAME\n      remoteRef: {key: dify/redis, property: username, conversionStrategy: Default, metadataPolicy: None, decodingStrategy: None}\n    - secretKey: REDIS_PASSWORD\n      remoteRef: {key: dify/redis, property: password, conversionStrategy: Default, metadataPolicy: None, decodingStrategy: Auto}\n";
+        let s = store("dify/redis: {username: u, password: \"cDp3\"}\n");
+        let res = resolve(&manifests(&[("templates/a.yaml", es)]), &s);
+        assert!(res.failures.is_empty(), "{:?}", res.failures);
+        let d = data_of(&res.manifests[0]);
+        assert_eq!(d["REDIS_USERNAME"], "");
+        assert_eq!(d["CELERY_BROKER_URL"], "redis://u:p:w@redis:6379/1");
+        assert_eq!(d["DIFY_AGENT_REDIS_URL"], "redis://:p:w@redis:6379/2");
+        assert_eq!(d.len(), 3, "Replace: only templated keys");
     }
 
     #[test]

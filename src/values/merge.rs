@@ -40,11 +40,10 @@ pub fn coalesce(chart: &str, defaults: &Map, user: Map, warnings: &mut Vec<Strin
                     out.insert(key.clone(), v);
                 }
             }
-            // A user null deletes a default; over a chart null it stays null.
+            // A user null deletes the key, even over a chart null (Helm's
+            // `coalesceValues`; one level down, over a chart null, it stays).
             Some(Value::Null) => {
-                if *default != Value::Null {
-                    out.remove(key);
-                }
+                out.remove(key);
             }
             Some(Value::Map(dst)) => match default {
                 Value::Map(src) => coalesce_tables(dst, src, &format!("{chart}.{key}"), warnings),

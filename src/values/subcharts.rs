@@ -239,12 +239,9 @@ fn coalesce_values(
 ) {
     let sub_prefix = concat(prefix, &chart.name);
     for (key, default) in chart.values.iter() {
-        // A default null is no default when coalescing.
-        if !merge && *default == Value::Null {
-            continue;
-        }
         let is_sub = merge || chart.deps.iter().any(|d| d.name == *key);
         match get(v, key) {
+            // A user null deletes the key, whatever the default.
             Some(Node::Nil) if !merge => remove(v, key),
             Some(Node::Table(dest)) => match default {
                 Value::Map(src) => {
@@ -261,6 +258,8 @@ fn coalesce_values(
                 )),
             },
             Some(_) => {}
+            // A default null is no default when coalescing.
+            None if !merge && *default == Value::Null => {}
             None => {
                 let node = from_value(default);
                 if let (Node::Table(t), false) = (&node, merge) {

@@ -94,9 +94,6 @@
   ends the chain, its keys also need `useIAM` off.
 -#}
 {% macro storage(component) %}
-{% if Features.s3_eso_gate and Values.externalS3.enabled and Values.externalSecret.enabled %}
-{{ lost("S3_ACCESS_KEY and S3_SECRET_KEY (externalS3.enabled)", component) -}}
-{% endif %}
 {% if Values.externalS3.enabled and (Features.s3_use_iam or not (Features.s3_eso_gate and Values.externalSecret.enabled)) %}
 {% if not (Features.s3_use_iam and (Values.externalSecret.enabled or Values.externalS3.useIAM)) %}
 {{ entry("S3_ACCESS_KEY", Values.externalS3.accessKey) -}}
@@ -182,13 +179,6 @@
 {% endif %}
 {% endmacro %}
 
-{#- CHART-VERSIONS §V V16. -#}
-{% macro warn_dify_api_key() %}
-{% if Features.agent_backend_secrets and Values.pluginDaemon.auth.difyApiKey %}
-{{ warn("pluginDaemon.auth.difyApiKey is ignored from chart 0.38.0-rc2 on: the inner API key comes from api.auth.internalApiKey (or global.internalApiKey)") -}}
-{% endif %}
-{% endmacro %}
-
 {% macro mail() %}
 {% if Values.api.mail.type is streq("resend") %}
 {{ entry("RESEND_API_KEY", Values.api.mail.resend.apiKey) -}}
@@ -198,16 +188,8 @@
 {% endif %}
 {% endmacro %}
 
-{#- CHART-VERSIONS §V V11: keys the plain Secret drops for the global ESO switch alone. -#}
-{% macro lost(what, component) %}
-{{ warn(what, ": left out of the plain ", component, " Secret because externalSecret.enabled is on, and externalSecret.", component, ".enabled is off, so no ExternalSecret provides them either (as upstream renders it)") -}}
-{% endmacro %}
-
 {#- Everything the api Secret holds; the worker's is the same, with CODE_EXECUTION_API_KEY from 0.37.0. -#}
 {% macro app_data(component, code_execution) %}
-{% if Features.secret_key_global_only and Values.api.secretKey %}
-{{ warn("api.secretKey is ignored from chart 0.36.0 on: SECRET_KEY comes from global.appSecretKey") -}}
-{% endif %}
 {{ entry("SECRET_KEY", Values.global.appSecretKey if Features.secret_key_global_only else Values.api.secretKey, "appSecretKey") -}}
 {% if code_execution and Values.sandbox.enabled %}
 {{ entry("CODE_EXECUTION_API_KEY", Values.sandbox.auth.apiKey, "internalApiKey") -}}
@@ -219,19 +201,14 @@
 {{ vector() -}}
 {{ mail() -}}
 {% if Values.pluginDaemon.enabled %}
-{{ warn_dify_api_key() -}}
 {{ entry("PLUGIN_DAEMON_KEY", Values.pluginDaemon.auth.serverKey, "internalApiKey") -}}
-{{ entry("INNER_API_KEY_FOR_PLUGIN", Values.api.auth.internalApiKey if Features.agent_backend_secrets else Values.pluginDaemon.auth.difyApiKey, "internalApiKey") -}}
+{{ entry("INNER_API_KEY_FOR_PLUGIN", Values.api.auth.internalApiKey if Features.agent_backend else Values.pluginDaemon.auth.difyApiKey, "internalApiKey") -}}
 {% endif %}
-{% if Features.agent_backend_secrets and Values.agentBackend.enabled %}
+{% if Features.agent_backend and Values.agentBackend.enabled %}
 {{ entry("AGENT_BACKEND_API_TOKEN", Values.agentBackend.auth.apiToken, "internalApiKey") -}}
 {% endif %}
-{% if Features.otlp_fallback and Values.api.otel.enabled %}
-{% if not Values.externalSecret.enabled %}
+{% if Features.otlp and Values.api.otel.enabled and not Values.externalSecret.enabled %}
 {{ entry("OTLP_API_KEY", Values.api.otel.apiKey) -}}
-{% else %}
-{{ lost("OTLP_API_KEY (api.otel.enabled)", component) -}}
-{% endif %}
 {% endif %}
 {% endmacro %}
 

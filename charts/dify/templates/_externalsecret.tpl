@@ -52,9 +52,6 @@ external-secrets.io/v1beta1
 {% if not spec and not templated %}
 {{ warn(component, " ExternalSecret ", name, " has no data entries: the Secret it creates will be empty") -}}
 {% endif %}
-{% if Features.eso_v2 and cfg.refreshInterval %}
-{{ warn("externalSecret.", service, ".refreshInterval is ignored from chart 0.28.0 on: every ExternalSecret uses externalSecret.refreshInterval") -}}
-{% endif %}
 apiVersion: {{ api_version() | yaml_value }}
 kind: ExternalSecret
 metadata:

@@ -194,8 +194,27 @@ pub fn helm_report(checks: Vec<ChartCheck>) -> Result<(), SchemaError> {
             Ok(list) if list.is_empty() => {}
             Ok(list) => {
                 let _ = write!(body, "\n{}:", check.name);
+                // Helm's validator stops at a failed `type`: the other
+                // keywords of that value are not reported.
+                let typed: Vec<&str> = list
+                    .iter()
+                    .filter(|v| v.message.starts_with("got "))
+                    .map(|v| v.path.as_str())
+                    .collect();
+                let refs: Vec<&Violation> = list
+                    .iter()
+                    .filter(|v| v.message.starts_with("got ") || !typed.contains(&v.path.as_str()))
+                    .collect();
+                let mut top = items("", &refs);
+                // The root's failures are listed as they are; a single
+                // group is opened.
+                if let [Item::Group(_, _)] = top.as_slice() {
+                    if let Some(Item::Group(_, sub)) = top.pop() {
+                        top = sub;
+                    }
+                }
+                write_tree(&mut body, &top, 0);
                 for v in list {
-                    let _ = write!(body, "\n- at '{}': {}", v.path, v.message);
                     violations.push(Violation {
                         path: format!("{}{}", check.pointer, v.path),
                         message: v.message,
@@ -220,6 +239,57 @@ pub fn helm_report(checks: Vec<ChartCheck>) -> Result<(), SchemaError> {
         ),
         violations,
     })
+}
+
+/// A violation, or several below one value (Helm's validator groups the
+/// failures of one subschema under its value: `validation failed`).
+enum Item<'a> {
+    Leaf(&'a Violation),
+    Group(String, Vec<Item<'a>>),
+}
+
+/// The items at pointer `at`: its own violations, then each child value's
+/// (one item each: a single failure as it is, several as a group).
+fn items<'a>(at: &str, below: &[&'a Violation]) -> Vec<Item<'a>> {
+    let mut out: Vec<Item<'a>> = below
+        .iter()
+        .filter(|v| v.path == at)
+        .map(|v| Item::Leaf(v))
+        .collect();
+    let mut children: Vec<(String, Vec<&'a Violation>)> = Vec::new();
+    for v in below.iter().filter(|v| v.path != at) {
+        let rest = &v.path[at.len() + 1..];
+        let step = rest.split('/').next().unwrap_or(rest);
+        let child = format!("{at}/{step}");
+        match children.iter_mut().find(|(c, _)| *c == child) {
+            Some((_, list)) => list.push(v),
+            None => children.push((child, vec![v])),
+        }
+    }
+    for (child, list) in children {
+        let mut sub = items(&child, &list);
+        if sub.len() == 1 {
+            out.push(sub.pop().expect("one item"));
+        } else {
+            out.push(Item::Group(child, sub));
+        }
+    }
+    out
+}
+
+fn write_tree(out: &mut String, items: &[Item<'_>], depth: usize) {
+    for item in items {
+        let indent = "  ".repeat(depth);
+        match item {
+            Item::Leaf(v) => {
+                let _ = write!(out, "\n{indent}- at '{}': {}", v.path, v.message);
+            }
+            Item::Group(path, sub) => {
+                let _ = write!(out, "\n{indent}- at '{path}': validation failed");
+                write_tree(out, sub, depth + 1);
+            }
+        }
+    }
 }
 
 /// Compiles `schema_json` (the chart's `values.schema.json`) and checks

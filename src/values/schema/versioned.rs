@@ -9,7 +9,9 @@
 //! * `"x-earlier": [{"until": "0.32.0", "schema": {...}}]` on any subschema:
 //!   for a release before `until` (the first entry that applies), the
 //!   subschema's own keywords are replaced by `schema`'s; its `properties`
-//!   stay (pruned as above).
+//!   stay (pruned as above);
+//! * `"x-nodefault": ["0.30.0", ...]` on a property: the releases whose
+//!   default values have no non-null value there (see [`default_paths`]).
 
 use semver::Version;
 use serde_json::{Map as JsonMap, Value as Json};
@@ -20,6 +22,41 @@ use crate::chart::constraint::parse_version;
 pub fn for_release(doc: &Json, release: &str) -> Json {
     let at = parse_version(release).unwrap_or_else(|| Version::new(0, 0, 0));
     prune(doc, &at)
+}
+
+/// The property paths of `doc` at `release` where the release's own
+/// default values hold a non-null value (every property not marked
+/// `x-nodefault` for it). Helm deletes a user null there with the default,
+/// so it never reaches the schema check.
+pub fn default_paths(doc: &Json, release: &str) -> Vec<Vec<String>> {
+    let at = parse_version(release).unwrap_or_else(|| Version::new(0, 0, 0));
+    let mut out = Vec::new();
+    collect_defaults(doc, &at, release, &mut Vec::new(), &mut out);
+    out
+}
+
+fn collect_defaults(
+    node: &Json,
+    at: &Version,
+    release: &str,
+    path: &mut Vec<String>,
+    out: &mut Vec<Vec<String>>,
+) {
+    let Some(props) = node.get("properties").and_then(Json::as_object) else {
+        return;
+    };
+    for (key, child) in props.iter().filter(|(_, c)| in_range(c, at)) {
+        let no_default = child
+            .get("x-nodefault")
+            .and_then(Json::as_array)
+            .is_some_and(|l| l.iter().any(|v| v.as_str() == Some(release)));
+        path.push(key.clone());
+        if !no_default {
+            out.push(path.clone());
+            collect_defaults(child, at, release, path, out);
+        }
+        path.pop();
+    }
 }
 
 fn in_range(node: &Json, at: &Version) -> bool {
