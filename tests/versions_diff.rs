@@ -1702,6 +1702,73 @@ version_tests! {
     helm_vs_difyx_0_38_0_rc2 => "0.38.0-rc2",
 }
 
+/// Cases the generator found, kept so they run on every `cargo test`
+/// whatever the seeds: (release, values, why).
+const FOUND: &[(&str, &str, &str)] = &[(
+    "0.33.0",
+    "weaviate:\n  enabled: null\n",
+    "a user null on the subchart condition weaviate.enabled: Helm keeps the null, \
+     its schema (0.30.0 on) rejects it, difyx rendered",
+)];
+
+/// The cases of [`FOUND`], judged like generated ones.
+#[test]
+fn cases_the_generator_found() {
+    let Some(helm) = helm_if_present("versions_diff found cases") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (i, (version, values, why)) in FOUND.iter().enumerate() {
+        let file = home.path().join(format!("found-{i}.yaml"));
+        std::fs::write(&file, values).unwrap();
+        let f = file.to_str().unwrap();
+        let chart = shared_dir().join("upstream").join(version);
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let kube = home.path().join("none");
+        let h = run(
+            &helm,
+            &args(&[
+                "template",
+                "dify",
+                chart.to_str().unwrap(),
+                "-n",
+                "dify",
+                "-f",
+                f,
+            ]),
+            &[("KUBECONFIG", kube.as_path())],
+        );
+        let d = run(
+            Path::new(env!("CARGO_BIN_EXE_difyx")),
+            &args(&[
+                "template",
+                "dify",
+                "-n",
+                "dify",
+                "--version",
+                version,
+                "-f",
+                f,
+            ]),
+            &[],
+        );
+        let case = Case {
+            seed: 0,
+            values: (*values).to_owned(),
+            release: "dify",
+            namespace: "dify",
+        };
+        if let Verdict::Mismatch(m) = judge(&case, &h, &d) {
+            failures.push(format!(
+                "{version}: {why}\n  {m}\n  values: {values:?}\n  helm:  {}\n  difyx: {}",
+                h.command, d.command
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 /// The tests cover exactly the embedded releases.
 #[test]
 fn every_embedded_release_is_tested() {
