@@ -57,7 +57,10 @@ fn a_new_release_is_data() {
         .filter(|f| f.until.is_none())
         .map(|f| f.name)
         .collect();
-    assert_eq!(chart.features, still_on, "every switch not yet removed is on");
+    assert_eq!(
+        chart.features, still_on,
+        "every switch not yet removed is on"
+    );
     let user = UserValues::file("v.yaml", "externalSecret:\n  enabled: true\n");
     let opts = Options::new(Release::install("dify", "dify"));
     let out = template(&chart, &user, &opts).unwrap();

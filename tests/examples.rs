@@ -150,3 +150,87 @@ fn snapshots_cover_every_embedded_release() {
         .collect();
     assert_eq!(SNAPSHOT_VERSIONS, embedded.as_slice());
 }
+
+/// The plain Secrets of a stream with `data` decoded, so a difference reads
+/// as text.
+fn decoded_docs(stream: &str) -> Vec<Doc> {
+    use base64::Engine as _;
+    let mut docs = parse_stream(stream);
+    for doc in &mut docs {
+        if let difyx::values::Value::Map(m) = &mut doc.tree {
+            if let Some(difyx::values::Value::Map(data)) = m.get_mut("data") {
+                for v in data.values_mut() {
+                    if let difyx::values::Value::String(s) = v {
+                        let bytes = base64::engine::general_purpose::STANDARD
+                            .decode(s.as_bytes())
+                            .expect("Secret data is base64");
+                        *v = difyx::values::Value::String(String::from_utf8(bytes).unwrap());
+                    }
+                }
+            }
+        }
+    }
+    docs
+}
+
+/// Every example at every release renders what real Helm renders on the
+/// upstream chart of that release (`../shared/upstream/<V>`): the same
+/// documents, Secrets equal once decoded, ExternalSecrets byte for byte.
+#[test]
+fn examples_at_every_release_match_helm() {
+    let Some(helm) = helm_if_present("the examples at every release against Helm") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for version in SNAPSHOT_VERSIONS {
+        let chart = shared_dir().join("upstream").join(version);
+        for file in examples() {
+            let f = file.to_str().unwrap();
+            let h = std::process::Command::new(&helm)
+                .args([
+                    "template",
+                    "dify",
+                    chart.to_str().unwrap(),
+                    "-n",
+                    "dify",
+                    "-f",
+                    f,
+                ])
+                .env_remove("HELM_NAMESPACE")
+                .env("KUBECONFIG", home.path().join("none"))
+                .env("HELM_CONFIG_HOME", home.path().join("config"))
+                .env("HELM_CACHE_HOME", home.path().join("cache"))
+                .env("HELM_DATA_HOME", home.path().join("data"))
+                .output()
+                .expect("run helm");
+            assert!(h.status.success(), "helm {version} {f}: {}", stderr(&h));
+            let d = difyx(
+                &[
+                    "template",
+                    "dify",
+                    "-n",
+                    "dify",
+                    "--version",
+                    version,
+                    "-f",
+                    f,
+                ],
+                None,
+            );
+            if !d.status.success() {
+                failures.push(format!("{version} {f}: difyx failed: {}", stderr(&d)));
+                continue;
+            }
+            let (hs, ds) = (stdout(&h), stdout(&d));
+            if decoded_docs(&hs) != decoded_docs(&ds) {
+                failures.push(format!("{version} {f}: the documents differ from Helm's"));
+            } else if raw_external_secrets(&hs) != raw_external_secrets(&ds) {
+                failures.push(format!(
+                    "{version} {f}: ExternalSecrets not byte-identical to Helm's"
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}

@@ -412,6 +412,129 @@ impl Gen<'_> {
         self.redis();
         self.storage();
         self.vectors();
+        if self.rng.chance(30) {
+            self.focus();
+        }
+    }
+
+    /// Steers a case into one corner where Helm formats a missing or
+    /// mistyped value (V1, V4, V7, V8, D6), which independent random
+    /// switches reach too rarely: the switches that make the document
+    /// render, then right, missing and wrong values at the corner.
+    fn focus(&mut self) {
+        let mut corners = vec!["celery-data", "redis-port"];
+        if self.since("0.28.0") {
+            corners.push("elasticsearch");
+        }
+        if self.since("0.30.0") {
+            corners.push("azure");
+        }
+        if self.since("0.31.0") {
+            corners.extend(["sentinel-builtin", "sentinel-external"]);
+        }
+        if self.since("0.33.0") {
+            corners.push("celery-db");
+        }
+        if self.since("0.38.0-rc2") {
+            corners.push("agent-url");
+        }
+        let plain = |g: &mut Self| {
+            g.set("externalSecret.enabled", Node::Raw("false"));
+        };
+        match self.rng.pick(&corners) {
+            "celery-data" if self.since("0.28.0") => {
+                self.set("externalSecret.enabled", Node::Raw("true"));
+                self.set("externalSecret.api.enabled", Node::Raw("true"));
+                let v = self.rng.pick(&[
+                    "\"redis://:{{ .REDIS_PASSWORD }}@r:6379/1\"",
+                    "null",
+                    "5",
+                    "\"{{ .REDIS_PASSWORD }}\"",
+                    "\"redis://a #x\"",
+                    "\"a: b\"",
+                    "\"<no value>\"",
+                ]);
+                self.set("externalSecret.api.data.CELERY_BROKER_URL", Node::Raw(v));
+            }
+            "celery-data" | "redis-port" => {
+                plain(self);
+                self.set("redis.enabled", Node::Raw("true"));
+                self.set("externalRedis.enabled", Node::Raw("false"));
+                if self.since("0.31.0") {
+                    self.set("redis.sentinel.enabled", Node::Raw("false"));
+                }
+                let v = self
+                    .rng
+                    .pick(&["6379", "null", "\"6390\"", "1000000", "\"x\""]);
+                self.set("redis.master.service.ports.redis", Node::Raw(v));
+            }
+            "elasticsearch" => {
+                let eso = self.rng.chance(50);
+                self.set(
+                    "externalSecret.enabled",
+                    Node::Raw(if eso { "true" } else { "false" }),
+                );
+                self.set("externalSecret.api.enabled", Node::Raw("true"));
+                self.set("externalElasticsearch.enabled", Node::Raw("true"));
+                let host = self.rng.pick(&["\"es.example\"", "null"]);
+                self.set("externalElasticsearch.host", Node::Raw(host));
+                let port = self.rng.pick(&["9200", "null", "1000000"]);
+                self.set("externalElasticsearch.port", Node::Raw(port));
+            }
+            "azure" => {
+                plain(self);
+                self.set("pluginDaemon.enabled", Node::Raw("true"));
+                self.set("externalS3.enabled", Node::Raw("false"));
+                self.set("externalAzureBlobStorage.enabled", Node::Raw("true"));
+                self.set(
+                    "externalAzureBlobStorage.url",
+                    Node::Str("https://acct.blob.core.windows.net".into()),
+                );
+                for k in ["account", "key"] {
+                    let v = self.rng.pick(&["\"acct\"", "null"]);
+                    self.set(&format!("externalAzureBlobStorage.{k}"), Node::Raw(v));
+                }
+            }
+            "sentinel-builtin" => {
+                plain(self);
+                self.set("redis.enabled", Node::Raw("true"));
+                self.set("externalRedis.enabled", Node::Raw("false"));
+                self.set("redis.sentinel.enabled", Node::Raw("true"));
+                let n = self.rng.pick(&["2", "\"two\"", "0", "\"3\"", "1"]);
+                self.set("redis.replica.replicaCount", Node::Raw(n));
+                let p = self.rng.pick(&["26379", "\"abc\"", "\"26380\"", "null"]);
+                self.set("redis.sentinel.service.ports.sentinel", Node::Raw(p));
+            }
+            "sentinel-external" => {
+                plain(self);
+                self.set("externalRedis.enabled", Node::Raw("true"));
+                self.set("externalRedis.sentinel.enabled", Node::Raw("true"));
+                let l = self
+                    .rng
+                    .pick(&["[]", "[\"s1:26379\"]", "null", "[\"s1:1\", \"s2:2\"]"]);
+                self.set("externalRedis.sentinel.sentinels", Node::Raw(l));
+                let pw = self.rng.pick(&["\"pw\"", "null"]);
+                self.set("externalRedis.sentinel.password", Node::Raw(pw));
+            }
+            "celery-db" => {
+                plain(self);
+                self.set("externalRedis.enabled", Node::Raw("true"));
+                if self.since("0.31.0") {
+                    let on = self.rng.pick(&["true", "false"]);
+                    self.set("externalRedis.sentinel.enabled", Node::Raw(on));
+                }
+                let db = self.rng.pick(&["4", "null", "0"]);
+                self.set("externalRedis.db.celery", Node::Raw(db));
+            }
+            _ => {
+                // agent-url
+                plain(self);
+                self.set("agentBackend.enabled", Node::Raw("true"));
+                self.set("externalRedis.enabled", Node::Raw("true"));
+                let db = self.rng.pick(&["2", "null"]);
+                self.set("externalRedis.db.agent", Node::Raw(db));
+            }
+        }
     }
 
     fn naming(&mut self) {
@@ -1094,19 +1217,27 @@ fn is_numeric_string(v: &Value) -> bool {
     v.as_str().is_some_and(|s| s.trim().parse::<i64>().is_ok())
 }
 
-/// Helm's Secrets, decoded, hold Go's formatting of a missing value.
-fn helm_printed_nil(helm: &[Doc]) -> bool {
-    helm.iter().filter_map(|d| d.tree.as_ref()).any(|t| {
-        kind(t) == "Secret" && {
+/// Every `data` value of Helm's Secrets, decoded, with its key.
+fn helm_decoded(helm: &[Doc]) -> Vec<(String, String)> {
+    helm.iter()
+        .filter_map(|d| d.tree.as_ref())
+        .filter(|t| kind(t) == "Secret")
+        .flat_map(|t| {
             let mut l = Vec::new();
             leaves("", &decoded(t), &mut l);
-            l.iter().any(|(p, v)| {
-                p.starts_with("data.")
-                    && v.as_str()
-                        .is_some_and(|s| s.contains("<nil>") || s.contains("%!"))
+            l.into_iter().filter_map(|(p, v)| {
+                let key = p.strip_prefix("data.")?.to_owned();
+                Some((key, v.as_str()?.to_owned()))
             })
-        }
-    })
+        })
+        .collect()
+}
+
+/// Helm's Secrets, decoded, hold Go's formatting of a missing value.
+fn helm_printed_nil(helm: &[Doc]) -> bool {
+    helm_decoded(helm)
+        .iter()
+        .any(|(_, s)| s.contains("<nil>") || s.contains("%!"))
 }
 
 /// Helm rendered, difyx refused: the rule that orders the refusal, judged
@@ -1170,7 +1301,12 @@ fn refusal_rule(input: &Input, named: &[String], helm: &[Doc], case: &Case) -> O
             path.as_str(),
             "redis.replica.replicaCount" | "redis.sentinel.service.ports.sentinel"
         ) {
-            v.is_some_and(|v| v.as_str().is_some() && !is_numeric_string(v))
+            // Sprig's int makes a non-numeric string, and a null, 0: the
+            // port prints `:0`, a count of 0 empties the URL list.
+            let zero = helm_decoded(helm)
+                .iter()
+                .any(|(k, s)| k.contains("_URL") && (s.is_empty() || s.contains(":0/")));
+            (v.is_some_and(|v| v.as_str().is_some() && !is_numeric_string(v)) || deleted && zero)
                 .then_some("V8")
         } else if path.starts_with("externalElasticsearch.") {
             (deleted || v.is_some_and(|v| !matches!(v, Value::String(_) | Value::Float(_))))
@@ -1564,6 +1700,73 @@ version_tests! {
     helm_vs_difyx_0_36_0 => "0.36.0",
     helm_vs_difyx_0_37_0 => "0.37.0",
     helm_vs_difyx_0_38_0_rc2 => "0.38.0-rc2",
+}
+
+/// Cases the generator found, kept so they run on every `cargo test`
+/// whatever the seeds: (release, values, why).
+const FOUND: &[(&str, &str, &str)] = &[(
+    "0.33.0",
+    "weaviate:\n  enabled: null\n",
+    "a user null on the subchart condition weaviate.enabled: Helm keeps the null, \
+     its schema (0.30.0 on) rejects it, difyx rendered",
+)];
+
+/// The cases of [`FOUND`], judged like generated ones.
+#[test]
+fn cases_the_generator_found() {
+    let Some(helm) = helm_if_present("versions_diff found cases") else {
+        return;
+    };
+    let home = tempfile::tempdir().unwrap();
+    let mut failures = Vec::new();
+    for (i, (version, values, why)) in FOUND.iter().enumerate() {
+        let file = home.path().join(format!("found-{i}.yaml"));
+        std::fs::write(&file, values).unwrap();
+        let f = file.to_str().unwrap();
+        let chart = shared_dir().join("upstream").join(version);
+        let args = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let kube = home.path().join("none");
+        let h = run(
+            &helm,
+            &args(&[
+                "template",
+                "dify",
+                chart.to_str().unwrap(),
+                "-n",
+                "dify",
+                "-f",
+                f,
+            ]),
+            &[("KUBECONFIG", kube.as_path())],
+        );
+        let d = run(
+            Path::new(env!("CARGO_BIN_EXE_difyx")),
+            &args(&[
+                "template",
+                "dify",
+                "-n",
+                "dify",
+                "--version",
+                version,
+                "-f",
+                f,
+            ]),
+            &[],
+        );
+        let case = Case {
+            seed: 0,
+            values: (*values).to_owned(),
+            release: "dify",
+            namespace: "dify",
+        };
+        if let Verdict::Mismatch(m) = judge(&case, &h, &d) {
+            failures.push(format!(
+                "{version}: {why}\n  {m}\n  values: {values:?}\n  helm:  {}\n  difyx: {}",
+                h.command, d.command
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
 /// The tests cover exactly the embedded releases.
