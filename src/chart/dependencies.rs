@@ -450,9 +450,9 @@ mod tests {
 
     #[test]
     fn path_value_is_helms() {
-        let v = map("a: {b: true, m: {x: 1}, n: null}\ns: str\n");
+        let v = map("a: {b: true, m: {x: 1}, nul: null}\ns: str\n");
         assert_eq!(path_value(&v, "a.b"), Some(&Value::Bool(true)));
-        assert_eq!(path_value(&v, "a.n"), Some(&Value::Null));
+        assert_eq!(path_value(&v, "a.nul"), Some(&Value::Null));
         assert_eq!(path_value(&v, "a.m"), None, "a map is no value");
         assert_eq!(path_value(&v, "a.zz"), None);
         assert_eq!(path_value(&v, "s.x"), None);
