@@ -145,8 +145,16 @@ fn merge_values<'c>(
             .map_err(Error::Subcharts)?;
         (values, Some(tree), Some(user))
     };
+    // Below an enabled subchart's section Helm merges the user's values
+    // keeping nulls, whatever the parent's defaults: nothing to delete there.
+    let in_subchart = |path: &[String]| {
+        tree.as_ref()
+            .is_some_and(|t| t.deps.iter().any(|d| Some(&d.name) == path.first()))
+    };
     for path in &chart.upstream_default_paths {
-        drop_null(&mut values, path);
+        if !in_subchart(path) {
+            drop_null(&mut values, path);
+        }
     }
     // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
     if let (Some(v), Some(user)) = (release, &user) {

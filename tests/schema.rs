@@ -1496,6 +1496,8 @@ fn the_embedded_chart_explains_a_failed_render_with_every_schema_violation() {
     let args = [
         "template",
         "dify",
+        "--version",
+        "0.27.0",
         "--set",
         "externalSecret.enabled=true",
         "--set",

@@ -127,16 +127,12 @@ fn norm(v: &Value) -> Value {
     }
 }
 
-#[test]
-fn fixture_chart_values_equal_helms() {
-    let Some(helm) = helm_if_present("fixture_chart_values_equal_helms") else {
-        return;
-    };
-    let dir = repo_dir().join(FIXTURE);
-    let chart = Chart::load(&dir).expect("the fixture loads");
+/// Every case on the chart folder `dir`: the failures.
+fn compare_with_helm(helm: &Path, dir: &Path, cases: &[&[&str]]) -> Vec<String> {
+    let chart = Chart::load(dir).expect("the fixture loads");
     let mut failures = Vec::new();
-    for sets in CASES {
-        let h = helm_values(&helm, &dir, sets);
+    for sets in cases {
+        let h = helm_values(helm, dir, sets);
         let d = difyx_values(&chart, sets);
         match (&h, &d) {
             (Ok((hv, herr)), Ok((dv, warnings))) => {
@@ -165,6 +161,71 @@ fn fixture_chart_values_equal_helms() {
             }
             (Err(_), Err(_)) => {}
             _ => failures.push(format!("{sets:?}: helm {h:?}\ndifyx {d:?}")),
+        }
+    }
+    failures
+}
+
+#[test]
+fn fixture_chart_values_equal_helms() {
+    let Some(helm) = helm_if_present("fixture_chart_values_equal_helms") else {
+        return;
+    };
+    let failures = compare_with_helm(&helm, &repo_dir().join(FIXTURE), CASES);
+    assert!(
+        failures.is_empty(),
+        "{} case(s):\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+#[test]
+fn fixture_variants_equal_helms() {
+    // The fixture with its Chart.yaml changed: a version constraint the
+    // subchart does not meet (it is then unlisted, yet removed by name when
+    // the listed entry is off), a condition naming an absent value, and no
+    // dependencies list at all (every subchart taken as it is, the nested
+    // condition not read).
+    let Some(helm) = helm_if_present("fixture_variants_equal_helms") else {
+        return;
+    };
+    let src = repo_dir().join(FIXTURE);
+    let chart_yaml = std::fs::read_to_string(src.join("Chart.yaml")).unwrap();
+    let variants: [(&str, String); 3] = [
+        (
+            "version mismatch",
+            chart_yaml.replace("\">=2.0.0\"", "\">=3.0.0\""),
+        ),
+        (
+            "absent condition",
+            chart_yaml.replace("condition: other.enabled", "condition: other.missing"),
+        ),
+        (
+            "no dependencies",
+            chart_yaml[..chart_yaml.find("dependencies:").unwrap()].to_owned(),
+        ),
+    ];
+    let cases: &[&[&str]] = &[
+        &[],
+        &["other.enabled=true"],
+        &["tags.front=false", "tags.back=false"],
+        &["sub.leaf.enabled=false", "sub.enabled=false"],
+    ];
+    let mut failures = Vec::new();
+    for (name, text) in variants {
+        let tmp = tempfile::tempdir().unwrap();
+        let dst = tmp.path().join("parent");
+        assert!(Command::new("cp")
+            .arg("-r")
+            .arg(&src)
+            .arg(&dst)
+            .status()
+            .unwrap()
+            .success());
+        std::fs::write(dst.join("Chart.yaml"), text).unwrap();
+        for f in compare_with_helm(&helm, &dst, cases) {
+            failures.push(format!("{name}: {f}"));
         }
     }
     assert!(

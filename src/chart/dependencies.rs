@@ -103,6 +103,12 @@ pub fn parse_dependencies(meta: &Map, origin: &str) -> Result<Vec<Dependency>, C
         if dep.name.is_empty() {
             return Err(bad(format!("dependencies[{i}] has no name")));
         }
+        if m.get("import-values").is_some_and(Value::is_truthy) {
+            return Err(bad(format!(
+                "dependencies[{i}] ({}) has import-values, which difyx does not implement",
+                dep.name
+            )));
+        }
         out.push(dep);
     }
     Ok(out)
@@ -404,5 +410,52 @@ fn path_value<'v>(values: &'v Map, path: &str) -> Option<&'v Value> {
     match table.get(*last) {
         Some(Value::Map(_)) | None => None,
         Some(v) => Some(v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::values::yaml::parse_values;
+
+    fn map(yaml: &str) -> Map {
+        parse_values(yaml, "t.yaml").unwrap()
+    }
+
+    #[test]
+    fn reads_the_dependency_list() {
+        let meta = map(
+            "dependencies:\n- name: redis\n  version: 16.13.2\n  condition: redis.enabled\n  \
+             tags: [redis]\n- name: redis\n  alias: cache\n  version: 16.x\n",
+        );
+        let deps = parse_dependencies(&meta, "c").unwrap();
+        assert_eq!(deps.len(), 2);
+        assert_eq!(deps[0].condition, "redis.enabled");
+        assert_eq!(deps[0].tags, ["redis"]);
+        assert_eq!(deps[1].alias, "cache");
+        for bad in [
+            "dependencies: 5\n",
+            "dependencies: [5]\n",
+            "dependencies: [{version: 1.0.0}]\n",
+            "dependencies: [{name: a, tags: x}]\n",
+            "dependencies: [{name: a, import-values: [x]}]\n",
+        ] {
+            let err = parse_dependencies(&map(bad), "c").unwrap_err().to_string();
+            assert!(
+                err.starts_with("c/Chart.yaml: dependencies"),
+                "{bad}: {err}"
+            );
+        }
+    }
+
+    #[test]
+    fn path_value_is_helms() {
+        let v = map("a: {b: true, m: {x: 1}, nul: null}\ns: str\n");
+        assert_eq!(path_value(&v, "a.b"), Some(&Value::Bool(true)));
+        assert_eq!(path_value(&v, "a.nul"), Some(&Value::Null));
+        assert_eq!(path_value(&v, "a.m"), None, "a map is no value");
+        assert_eq!(path_value(&v, "a.zz"), None);
+        assert_eq!(path_value(&v, "s.x"), None);
+        assert_eq!(path_value(&v, "s"), Some(&Value::from("str")));
     }
 }

@@ -167,7 +167,12 @@ fn coalesce_deps(
             }
             Some(Node::Table(t)) => t,
             Some(other) => {
-                let path = concat(&concat(prefix, &chart.name), &sub.name);
+                // The value path: the chain of chart names without the top one.
+                let chain = concat(prefix, &chart.name);
+                let path = match chain.split_once('.') {
+                    Some((_, below)) => format!("{below}.{}", sub.name),
+                    None => sub.name.clone(),
+                };
                 return Err(format!(
                     "{path}: the values of subchart {} must be a map, got {}",
                     sub.name,
