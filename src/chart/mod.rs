@@ -191,6 +191,10 @@ const EMBEDDED: &[(&str, &str)] = &[
         include_str!("../../charts/dify/charts/weaviate/values.yaml"),
     ),
     (
+        "charts/weaviate/16.1.0.yaml",
+        include_str!("../../charts/dify/charts/weaviate/16.1.0.yaml"),
+    ),
+    (
         "templates/_helpers.tpl",
         include_str!("../../charts/dify/templates/_helpers.tpl"),
     ),
@@ -561,7 +565,18 @@ fn embedded_subcharts(release: &ChartVersion) -> Vec<Chart> {
             embedded_file("charts/redis/Chart.yaml").to_owned(),
             vec![common("charts/redis")],
         ),
-        build("charts/weaviate", weaviate_yaml, Vec::new()),
+        {
+            let mut weaviate = build("charts/weaviate", weaviate_yaml, Vec::new());
+            if !since(release, WEAVIATE_17_SINCE) {
+                let overlay = parse_values(
+                    embedded_file("charts/weaviate/16.1.0.yaml"),
+                    "charts/dify/charts/weaviate/16.1.0.yaml",
+                )
+                .expect("the embedded overlay is valid (checked by tests)");
+                weaviate.values = overlay_values(weaviate.values, overlay);
+            }
+            weaviate
+        },
     ]
 }
 
