@@ -4,6 +4,7 @@
 //! Nothing here prints: the caller gets the output and the warnings, or one
 //! [`Error`], and decides what to write where.
 
+use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::chart::dependencies::{self, Enabled};
@@ -151,9 +152,11 @@ fn merge_values<'c>(
         tree.as_ref()
             .is_some_and(|t| t.deps.iter().any(|d| Some(&d.name) == path.first()))
     };
-    for path in &chart.upstream_default_paths {
-        if !in_subchart(path) {
-            drop_null(&mut values, path);
+    if user.as_ref().is_none_or(has_null) {
+        for path in &chart.upstream_default_paths() {
+            if !in_subchart(path) {
+                drop_null(&mut values, path);
+            }
         }
     }
     // Values the chosen release reads differently (CHART-VERSIONS V11–V16).
@@ -165,6 +168,19 @@ fn merge_values<'c>(
         );
     }
     Ok((values, warnings, tree))
+}
+
+/// Whether a null is anywhere in `map` (only a user null can be one to
+/// delete).
+fn has_null(map: &Map) -> bool {
+    map.values().any(|v| match v {
+        Value::Null => true,
+        Value::Map(m) => has_null(m),
+        Value::List(items) => items
+            .iter()
+            .any(|i| matches!(i, Value::Map(m) if has_null(m))),
+        _ => false,
+    })
 }
 
 /// Removes the value at `path` if it is null.
@@ -186,8 +202,8 @@ fn drop_null(values: &mut Map, path: &[String]) {
 
 /// difyx's own schema of the embedded chart (or a chart directory's schema).
 fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
-    if let Some(schema) = &chart.schema {
-        crate::values::schema::validate(&chart.name, schema, values)?;
+    if let Some(schema) = chart.own_schema() {
+        crate::values::schema::validate(&chart.name, &schema, values)?;
     }
     Ok(())
 }
@@ -196,7 +212,7 @@ fn check_schema(chart: &Chart, values: &Map) -> Result<(), Error> {
 /// chart, its release's equivalent of upstream's) and each enabled
 /// subchart's against its section, every violation reported at once, grouped
 /// by chart, in Helm's words.
-fn check_helm_schemas(
+pub(crate) fn check_helm_schemas(
     chart: &Chart,
     tree: Option<&Enabled<'_>>,
     values: &Map,
@@ -206,7 +222,7 @@ fn check_helm_schemas(
     match tree {
         None => {
             if let Some(schema) = chart.helm_schema() {
-                checks.push(ChartCheck::run(&chart.name, "", schema, Ok(values))?);
+                checks.push(ChartCheck::run(&chart.name, "", &schema, Ok(values))?);
             }
         }
         Some(tree) => {
@@ -216,10 +232,10 @@ fn check_helm_schemas(
                 let schema = if std::ptr::eq(t.chart, chart) {
                     chart.helm_schema()
                 } else {
-                    t.chart.schema.as_deref()
+                    t.chart.schema.as_deref().map(Cow::Borrowed)
                 };
                 if let Some(schema) = schema {
-                    checks.push(ChartCheck::run(t.name, &t.pointer, schema, t.values)?);
+                    checks.push(ChartCheck::run(t.name, &t.pointer, &schema, t.values)?);
                 } else if let Err(line) = t.values {
                     checks.push(ChartCheck::failed(t.name, line));
                 }
@@ -296,8 +312,14 @@ pub fn template_with(
     crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
     crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
     let (values, warnings, tree) = merge_values(chart, user)?;
+    // An embedded release's own defaults meet its schemas (tested for every
+    // release: `every_release_s_defaults_meet_its_schemas`), so with no user
+    // value there is nothing to check.
+    let defaults_only = chart.release.is_some()
+        && user.sets.is_empty()
+        && user.files.iter().all(|f| f.text.trim().is_empty());
     let check = (!opts.skip_schema_validation).then_some(chart.schema_check);
-    if check.is_some() {
+    if check.is_some() && !defaults_only {
         check_helm_schemas(chart, tree.as_ref(), &values)?;
     }
     drop(tree);
@@ -357,4 +379,23 @@ fn finish(
         warnings,
         values,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::chart::versions::VERSIONS;
+
+    /// What lets `template_with` skip the schema checks when the user gives
+    /// no value: every release's own defaults meet all of its schemas.
+    #[test]
+    fn every_release_s_defaults_meet_its_schemas() {
+        for v in VERSIONS {
+            let chart = Chart::embedded(v);
+            let (values, _, tree) = merge_values(&chart, &UserValues::default()).unwrap();
+            if let Err(e) = check_helm_schemas(&chart, tree.as_ref(), &values) {
+                panic!("{}: {e}", v.version);
+            }
+        }
+    }
 }

@@ -1687,8 +1687,8 @@ fn release_schemas_accept_and_reject_as_helm_does() {
         let (_tmp, dir) = upstream_values_only(version);
         let chart = Chart::dify(version);
         let mut paths = Vec::new();
-        if let Some(text) = &chart.release_schema {
-            typed_paths(&serde_json::from_str(text).unwrap(), "", &mut paths);
+        if let Some(text) = chart.helm_schema() {
+            typed_paths(&serde_json::from_str(&text).unwrap(), "", &mut paths);
         }
         for sub in &chart.subcharts {
             if let Some(text) = &sub.schema {

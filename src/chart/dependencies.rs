@@ -144,7 +144,25 @@ pub fn process<'c>(
     user: &Map,
     warnings: &mut Vec<String>,
 ) -> Result<Enabled<'c>, String> {
-    let mut root = enabled_tree(chart, chart.name.clone(), user, "", warnings)?;
+    // Which subcharts take part depends only on the values under their
+    // sections, `tags` and `global`: the conditions read nothing else, and
+    // each top-level key coalesces on its own. The rest of the user's
+    // values (most of a full values file) need not be coalesced here.
+    let wanted = |key: &str| {
+        key == "tags"
+            || key == "global"
+            || chart
+                .dependencies
+                .iter()
+                .any(|d| d.name == key || d.alias == key)
+            || chart.subcharts.iter().any(|s| s.name == key)
+    };
+    let relevant: Map = user
+        .iter()
+        .filter(|(k, _)| wanted(k))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let mut root = enabled_tree(chart, chart.name.clone(), &relevant, "", warnings)?;
     import_values(&mut root, warnings)?;
     Ok(root)
 }

@@ -50,12 +50,16 @@ pub struct Chart {
     pub app_version: String,
     /// The text of `Chart.yaml`, as `difyx show chart` prints it.
     pub chart_yaml: String,
-    /// The text of `values.yaml`, as `difyx show values` prints it.
+    /// The text of `values.yaml`, as written (empty for an embedded
+    /// release after the first, whose defaults are composed: see
+    /// [`Chart::values_yaml`]).
     pub values_yaml: String,
     /// The parsed default values.
     pub values: Map,
     /// The text of `values.schema.json`, if the chart has one (borrowed
-    /// from the binary for the embedded chart).
+    /// from the binary for the embedded chart, whose schema is annotated
+    /// with the releases each rule holds for: read it through
+    /// [`Chart::own_schema`]).
     pub schema: Option<Cow<'static, str>>,
     /// When a render checks the values against [`Chart::schema`].
     pub schema_check: SchemaCheck,
@@ -75,16 +79,10 @@ pub struct Chart {
     pub dependencies: Vec<Dependency>,
     /// The subcharts under `charts/`, by folder name, each with its own.
     pub subcharts: Vec<Chart>,
-    /// The embedded chart's equivalent of upstream's `values.schema.json`
-    /// at its release (from 0.30.0), which Helm checks before rendering,
-    /// while [`Chart::schema`] holds difyx's own stricter schema. None for a
-    /// chart directory, whose `schema` is the one Helm checks.
-    pub release_schema: Option<String>,
-    /// The paths where the embedded release's upstream defaults hold a
-    /// value difyx's cut of them leaves out (from 0.30.0, the paths its
-    /// schema types): a user null there is deleted, as Helm deletes it with
-    /// the default, instead of reaching the schema check.
-    pub upstream_default_paths: Vec<Vec<String>>,
+    /// The embedded release this chart is; None for a chart directory.
+    /// What only some commands need (the release's schemas, its defaults
+    /// as text) is derived from it on demand, not on every load.
+    pub release: Option<ChartVersion>,
 }
 
 /// When the engine compiles a chart's templates.
@@ -287,37 +285,21 @@ impl Chart {
             templates,
         )
         .map(|chart| {
-            let values = release
-                .overlays()
-                .fold(chart.values, |values, v| {
-                    let name = format!("charts/dify/values/{}.yaml", v.version);
-                    let overlay = parse_values(v.values_overlay, &name)
-                        .expect("the embedded overlays are valid (checked by tests)");
-                    overlay_values(values, overlay)
-                });
+            let values = release.overlays().fold(chart.values, |values, v| {
+                let name = format!("charts/dify/values/{}.yaml", v.version);
+                let overlay = parse_values(v.values_overlay, &name)
+                    .expect("the embedded overlays are valid (checked by tests)");
+                overlay_values(values, overlay)
+            });
             let values_yaml = if release == &versions::VERSIONS[0] {
                 chart.values_yaml
             } else {
-                format!(
-                    "# Default values of the Dify chart {}'s secret layer: the keys its\n\
-                     # templates read. Pass a full Dify values file with -f as you would to Helm.\n{}",
-                    release.version,
-                    crate::values::emit::to_yaml(&Value::Map(values.clone()))
-                )
+                String::new()
             };
-            let schema = chart.schema.map(|text| {
-                let doc: serde_json::Value =
-                    serde_json::from_str(&text).expect("the embedded schema is JSON (checked by tests)");
-                Cow::Owned(
-                    crate::values::schema::versioned::for_release(&doc, release.version).to_string(),
-                )
-            });
             Chart {
                 values,
                 values_yaml,
-                schema,
-                release_schema: release_schema(release),
-                upstream_default_paths: upstream_default_paths(release),
+                release: Some(release.clone()),
                 subcharts: embedded_subcharts(release),
                 features: release.features(),
                 schema_check: SchemaCheck::ExplainsFailures,
@@ -434,18 +416,60 @@ impl Chart {
             features: Vec::new(),
             dependencies,
             subcharts: Vec::new(),
-            release_schema: None,
-            upstream_default_paths: Vec::new(),
+            release: None,
         })
     }
 
     /// The schema Helm checks before rendering: a chart directory's own, or
-    /// the embedded chart's equivalent of upstream's.
-    pub fn helm_schema(&self) -> Option<&str> {
-        match self.schema_check {
-            SchemaCheck::BeforeRender => self.schema.as_deref(),
-            SchemaCheck::ExplainsFailures => self.release_schema.as_deref(),
+    /// the embedded release's equivalent of upstream's (from 0.30.0).
+    pub fn helm_schema(&self) -> Option<Cow<'_, str>> {
+        match &self.release {
+            None => self.schema.as_deref().map(Cow::Borrowed),
+            Some(release) => release_schema(release).map(Cow::Owned),
         }
+    }
+
+    /// The chart's own `values.schema.json`; for the embedded chart,
+    /// difyx's stricter schema with the rules of its release.
+    pub fn own_schema(&self) -> Option<Cow<'_, str>> {
+        let text = self.schema.as_deref()?;
+        Some(match &self.release {
+            None => Cow::Borrowed(text),
+            Some(release) => {
+                let doc: serde_json::Value = serde_json::from_str(text)
+                    .expect("the embedded schema is JSON (checked by tests)");
+                Cow::Owned(
+                    crate::values::schema::versioned::for_release(&doc, release.version)
+                        .to_string(),
+                )
+            }
+        })
+    }
+
+    /// The default values as `difyx show values` prints them: the file as
+    /// written, or for an embedded release after the first the composed
+    /// defaults.
+    pub fn values_yaml(&self) -> Cow<'_, str> {
+        match &self.release {
+            Some(release) if self.values_yaml.is_empty() => Cow::Owned(format!(
+                "# Default values of the Dify chart {}'s secret layer: the keys its\n\
+                 # templates read. Pass a full Dify values file with -f as you would to Helm.\n{}",
+                release.version,
+                crate::values::emit::to_yaml(&Value::Map(self.values.clone()))
+            )),
+            _ => Cow::Borrowed(&self.values_yaml),
+        }
+    }
+
+    /// The paths where the embedded release's upstream defaults hold a
+    /// value difyx's cut of them leaves out (from 0.30.0, the paths its
+    /// schema types): a user null there is deleted, as Helm deletes it with
+    /// the default, instead of reaching the schema check.
+    pub fn upstream_default_paths(&self) -> Vec<Vec<String>> {
+        self.release
+            .as_ref()
+            .map(upstream_default_paths)
+            .unwrap_or_default()
     }
 }
 
@@ -706,7 +730,7 @@ mod tests {
         );
         assert_eq!(chart.app_version, "1.6.0");
         assert!(chart.subcharts.is_empty() && chart.dependencies.is_empty());
-        assert!(chart.release_schema.is_none());
+        assert!(chart.helm_schema().is_none());
     }
 
     #[test]
@@ -755,7 +779,7 @@ mod tests {
                 }
             }
             assert_eq!(
-                chart.release_schema.is_some(),
+                chart.helm_schema().is_some(),
                 v.within("0.30.0", None),
                 "{}",
                 v.version

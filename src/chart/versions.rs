@@ -13,7 +13,7 @@
 //! `docs/chart-versions.md` says how to add a release.
 
 /// One embedded chart release.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ChartVersion {
     /// The chart's `version` (SemVer).
     pub version: &'static str,

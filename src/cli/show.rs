@@ -35,7 +35,7 @@ pub(super) fn run(what: ShowWhat, warnings: &mut Vec<String>) -> Result<Outcome>
     let mut load =
         |a: ShowArgs| command::chart(a.chart.as_deref(), a.version.as_deref(), a.devel, warnings);
     Ok(Outcome::ok(match what {
-        ShowWhat::Values(a) => load(a)?.values_yaml,
+        ShowWhat::Values(a) => load(a)?.values_yaml().into_owned(),
         ShowWhat::Chart(a) => load(a)?.chart_yaml,
         ShowWhat::Versions => list_versions(),
     }))
