@@ -612,7 +612,7 @@ fn template_warns_about_values_the_version_ignores() {
             "--set",
             "api.secretKey=x",
             "--set",
-            "externalMyScaleDB.user=u",
+            "externalMyScaleDB.enabled=true,externalMyScaleDB.user=u,externalMyScaleDB.username=u",
         ],
         None,
     );

@@ -1839,10 +1839,7 @@ fn difyx_schema_accepts_what_every_release_renders() {
     let mut checked = 0;
     for release in difyx::chart::versions::VERSIONS {
         let chart = Chart::embedded(release);
-        let schema = chart
-            .schema
-            .as_deref()
-            .expect("the embedded chart has a schema");
+        let schema = chart.own_schema().expect("the embedded chart has a schema");
         let mut inputs = vec![("defaults".to_owned(), String::new())];
         if let Ok(cases) = std::fs::read_dir(root.join(release.version)) {
             for case in cases {
@@ -1855,7 +1852,7 @@ fn difyx_schema_accepts_what_every_release_renders() {
         for (name, text) in inputs {
             let (values, _) = pipeline::helm_schema_check(&chart, &user_values(&text))
                 .unwrap_or_else(|e| panic!("{} {name}: Helm's schema check: {e}", release.version));
-            validate(&chart.name, schema, &values)
+            validate(&chart.name, &schema, &values)
                 .unwrap_or_else(|e| panic!("{} {name}: {e}", release.version));
             checked += 1;
         }
@@ -1871,7 +1868,7 @@ fn difyx_schema_rules_of_0_27_0_leave_later_releases_alone() {
     let at = |v: &str, yaml: &str| {
         let chart = Chart::dify(v);
         let (values, _) = pipeline::helm_schema_check(&chart, &user_values(yaml)).unwrap();
-        validate(&chart.name, chart.schema.as_deref().unwrap(), &values)
+        validate(&chart.name, &chart.own_schema().unwrap(), &values)
     };
     assert!(at("0.27.0", yaml).is_err());
     at("0.28.0", yaml).unwrap();

@@ -251,6 +251,14 @@ pub fn ignored_values(user: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
         if r.span.reads(v) || set_at(user, &r.path).is_none() {
             continue;
         }
+        // The MyScale credentials matter only with MyScale on: a full values
+        // file copied from upstream (whose defaults held `user` up to
+        // 0.31.0) is not a mistake.
+        if r.path == "externalMyScaleDB.user"
+            && !set_at(user, "externalMyScaleDB.enabled").is_some_and(Value::is_truthy)
+        {
+            continue;
+        }
         let live: Vec<&str> = r
             .replaced_by
             .iter()
@@ -636,7 +644,7 @@ mod tests {
         );
         let d = diags(
             "0.38.0-rc2",
-            "pluginDaemon:\n  auth:\n    difyApiKey: k\nexternalMyScaleDB:\n  user: u\n",
+            "pluginDaemon:\n  auth:\n    difyApiKey: k\nexternalMyScaleDB:\n  enabled: true\n  user: u\n",
         );
         assert_eq!(d.len(), 2, "{d:?}");
         assert_eq!(d[0].hint, "use api.auth.internalApiKey instead");
