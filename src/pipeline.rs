@@ -4,7 +4,6 @@
 //! Nothing here prints: the caller gets the output and the warnings, or one
 //! [`Error`], and decides what to write where.
 
-use std::borrow::Cow;
 use std::sync::Arc;
 
 use crate::chart::dependencies::{self, Enabled};
@@ -217,26 +216,35 @@ pub(crate) fn check_helm_schemas(
     tree: Option<&Enabled<'_>>,
     values: &Map,
 ) -> Result<(), Error> {
-    use crate::values::schema::{helm_report, ChartCheck};
+    use crate::values::schema::{helm_report, ChartCheck, SchemaError};
+    let schema_error = |message: String| {
+        Error::Schema(SchemaError {
+            message,
+            violations: Vec::new(),
+        })
+    };
+    let own = chart.helm_schema_doc().map_err(schema_error)?;
     let mut checks = Vec::new();
     match tree {
         None => {
-            if let Some(schema) = chart.helm_schema() {
-                checks.push(ChartCheck::run(&chart.name, "", &schema, Ok(values))?);
+            if let Some(doc) = &own {
+                checks.push(ChartCheck::run_doc(&chart.name, "", doc, Ok(values))?);
             }
         }
         Some(tree) => {
             let mut targets = Vec::new();
             tree.schema_targets(values, "", &mut targets);
             for t in targets {
-                let schema = if std::ptr::eq(t.chart, chart) {
-                    chart.helm_schema()
-                } else {
-                    t.chart.schema.as_deref().map(Cow::Borrowed)
-                };
-                if let Some(schema) = schema {
-                    checks.push(ChartCheck::run(t.name, &t.pointer, &schema, t.values)?);
-                } else if let Err(line) = t.values {
+                if std::ptr::eq(t.chart, chart) {
+                    if let Some(doc) = &own {
+                        checks.push(ChartCheck::run_doc(t.name, &t.pointer, doc, t.values)?);
+                        continue;
+                    }
+                } else if let Some(schema) = t.chart.schema.as_deref() {
+                    checks.push(ChartCheck::run(t.name, &t.pointer, schema, t.values)?);
+                    continue;
+                }
+                if let Err(line) = t.values {
                     checks.push(ChartCheck::failed(t.name, line));
                 }
             }

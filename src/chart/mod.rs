@@ -425,7 +425,20 @@ impl Chart {
     pub fn helm_schema(&self) -> Option<Cow<'_, str>> {
         match &self.release {
             None => self.schema.as_deref().map(Cow::Borrowed),
-            Some(release) => release_schema(release).map(Cow::Owned),
+            Some(release) => release_schema(release).map(|doc| Cow::Owned(doc.to_string())),
+        }
+    }
+
+    /// [`Chart::helm_schema`], parsed.
+    pub fn helm_schema_doc(&self) -> Result<Option<serde_json::Value>, String> {
+        match &self.release {
+            None => match &self.schema {
+                None => Ok(None),
+                Some(text) => serde_json::from_str(text)
+                    .map(Some)
+                    .map_err(|e| format!("{}/values.schema.json: not valid JSON: {e}", self.name)),
+            },
+            Some(release) => Ok(release_schema(release)),
         }
     }
 
@@ -615,13 +628,16 @@ fn upstream_default_paths(release: &ChartVersion) -> Vec<Vec<String>> {
 }
 
 /// The release's equivalent of upstream's values.schema.json (from 0.30.0).
-fn release_schema(release: &ChartVersion) -> Option<String> {
+fn release_schema(release: &ChartVersion) -> Option<serde_json::Value> {
     if !since(release, SCHEMA_SINCE) {
         return None;
     }
     let doc: serde_json::Value = serde_json::from_str(embedded_file("schema/upstream.schema.json"))
         .expect("the embedded schema data is JSON (checked by tests)");
-    Some(crate::values::schema::versioned::for_release(&doc, release.version).to_string())
+    Some(crate::values::schema::versioned::for_release(
+        &doc,
+        release.version,
+    ))
 }
 
 /// `overlay` laid over `base`: maps merge key by key, a `null` deletes the

@@ -59,8 +59,14 @@ pub struct Schema {
 pub fn parse_schema(source: &str, schema_json: &str) -> Result<Schema, SchemaError> {
     let doc: Json = serde_json::from_str(schema_json)
         .map_err(|e| schema_file_error(format!("{source}: not valid JSON: {e}")))?;
+    compile_schema(source, &doc)
+}
+
+/// Compiles a schema document already parsed (the embedded release's,
+/// pruned from its annotated source without printing it again).
+pub fn compile_schema(source: &str, doc: &Json) -> Result<Schema, SchemaError> {
     Ok(Schema {
-        validator: general::General::compile(source, &doc)?,
+        validator: general::General::compile(source, doc)?,
     })
 }
 
@@ -157,11 +163,23 @@ impl ChartCheck {
         schema_json: &str,
         values: Result<&Map, String>,
     ) -> Result<ChartCheck, SchemaError> {
+        let source = format!("{name}/values.schema.json");
+        let doc: Json = serde_json::from_str(schema_json)
+            .map_err(|e| schema_file_error(format!("{source}: not valid JSON: {e}")))?;
+        ChartCheck::run_doc(name, pointer, &doc, values)
+    }
+
+    /// [`ChartCheck::run`] with the schema already parsed.
+    pub fn run_doc(
+        name: &str,
+        pointer: &str,
+        doc: &Json,
+        values: Result<&Map, String>,
+    ) -> Result<ChartCheck, SchemaError> {
         let outcome = match values {
-            Ok(values) => Ok(
-                parse_schema(&format!("{name}/values.schema.json"), schema_json)?
-                    .violations(values),
-            ),
+            Ok(values) => {
+                Ok(compile_schema(&format!("{name}/values.schema.json"), doc)?.violations(values))
+            }
             Err(line) => Err(line),
         };
         Ok(ChartCheck {
