@@ -130,28 +130,34 @@ fn merge_values<'c>(
     let mut warnings = Vec::new();
     let user = user.merged()?;
     let release = crate::lint::versioned::release_of(chart);
-    let (mut values, tree, user) = if chart.subcharts.is_empty() {
-        // Only an embedded release's diagnostics need the user's own values after.
-        let (consumed, kept) = match release {
-            Some(_) => (user.clone(), Some(user)),
-            None => (user, None),
-        };
-        let values = coalesce(&chart.name, &chart.values, consumed, &mut warnings);
-        (values, None, kept)
+    // The diagnostics below read only a few top-level keys of the user's
+    // own values: keep those, not a copy of the whole file.
+    let kept = release.map(|_| {
+        let roots = crate::lint::versioned::user_roots();
+        user.iter()
+            .filter(|(k, _)| roots.iter().any(|r| r == *k))
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect::<Map>()
+    });
+    let user_has_null = has_null(&user);
+    let (mut values, tree) = if chart.subcharts.is_empty() {
+        let values = coalesce(&chart.name, &chart.values, user, &mut warnings);
+        (values, None)
     } else {
         let tree = dependencies::process(chart, &user, &mut warnings).map_err(Error::Subcharts)?;
         let values = tree
             .coalesce(&user, &mut warnings)
             .map_err(Error::Subcharts)?;
-        (values, Some(tree), Some(user))
+        (values, Some(tree))
     };
+    let user = kept;
     // Below an enabled subchart's section Helm merges the user's values
     // keeping nulls, whatever the parent's defaults: nothing to delete there.
     let in_subchart = |path: &[String]| {
         tree.as_ref()
             .is_some_and(|t| t.deps.iter().any(|d| Some(&d.name) == path.first()))
     };
-    if user.as_ref().is_none_or(has_null) {
+    if user_has_null {
         for path in &chart.upstream_default_paths() {
             if !in_subchart(path) {
                 drop_null(&mut values, path);

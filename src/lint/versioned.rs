@@ -546,6 +546,19 @@ fn format_path(svc: &str, key: &str) -> String {
     format!("externalSecret.{svc}.remoteRefs.{key}")
 }
 
+/// The top-level keys of the user's values that [`diagnostics`] reads: a
+/// caller keeps only these of a values file it must hand on.
+pub fn user_roots() -> Vec<String> {
+    let mut roots: Vec<String> = readers()
+        .iter()
+        .filter_map(|r| r.path.split('.').next().map(str::to_owned))
+        .chain(["externalSecret".to_owned(), "externalMyScaleDB".to_owned()])
+        .collect();
+    roots.sort();
+    roots.dedup();
+    roots
+}
+
 /// Every diagnostic for the user's values (`user`, before defaults) and
 /// the final `values` at release `v`.
 pub fn diagnostics(user: &Map, values: &Map, v: &ChartVersion) -> Vec<Diagnostic> {
