@@ -495,26 +495,7 @@ fn helm_manifests(
         return Err(String::from_utf8_lossy(&out.stderr).into_owned());
     }
     let text = String::from_utf8(out.stdout).unwrap();
-    let mut rendered: Vec<difyx::engine::RenderedFile> = Vec::new();
-    for doc in text.split("\n---\n") {
-        let Some(source) = doc
-            .lines()
-            .find_map(|l| l.strip_prefix("# Source: dify/"))
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        match rendered.iter_mut().find(|f| f.path == source) {
-            Some(f) => {
-                f.text.push_str("\n---\n");
-                f.text.push_str(doc);
-            }
-            None => rendered.push(difyx::engine::RenderedFile {
-                path: source,
-                text: doc.to_owned(),
-            }),
-        }
-    }
+    let rendered = common::helm_files(&text);
     difyx::manifests::split("dify", &rendered).map_err(|e| e.to_string())
 }
 

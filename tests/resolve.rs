@@ -1264,28 +1264,7 @@ fn helm_files(helm: &Path, version: &str, sets: &[&str]) -> Vec<difyx::engine::R
         "helm {version} {sets:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let text = String::from_utf8(out.stdout).unwrap();
-    let mut files: Vec<difyx::engine::RenderedFile> = Vec::new();
-    for doc in text.split("\n---\n") {
-        let Some(source) = doc
-            .lines()
-            .find_map(|l| l.strip_prefix("# Source: dify/"))
-            .map(str::to_owned)
-        else {
-            continue;
-        };
-        match files.iter_mut().find(|f| f.path == source) {
-            Some(f) => {
-                f.text.push_str("\n---\n");
-                f.text.push_str(doc);
-            }
-            None => files.push(difyx::engine::RenderedFile {
-                path: source,
-                text: doc.to_owned(),
-            }),
-        }
-    }
-    files
+    common::helm_files(&String::from_utf8(out.stdout).unwrap())
 }
 
 fn decoded_data(m: &difyx::manifests::Manifest) -> BTreeMap<String, String> {

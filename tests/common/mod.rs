@@ -241,3 +241,31 @@ pub fn chart_dir_0_27_0(dest: &Path) {
     assert!(out.status.success(), "{}", stderr(&out));
     std::fs::write(dest.join("Chart.yaml"), &out.stdout).unwrap();
 }
+
+/// `helm template` output as the rendered files it came from (documents
+/// grouped by their `# Source: dify/…` line, in order of first appearance),
+/// ready for `difyx::manifests::split`.
+#[allow(dead_code)]
+pub fn helm_files(text: &str) -> Vec<difyx::engine::RenderedFile> {
+    let mut files: Vec<difyx::engine::RenderedFile> = Vec::new();
+    for doc in text.split("\n---\n") {
+        let Some(source) = doc
+            .lines()
+            .find_map(|l| l.strip_prefix("# Source: dify/"))
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        match files.iter_mut().find(|f| f.path == source) {
+            Some(f) => {
+                f.text.push_str("\n---\n");
+                f.text.push_str(doc);
+            }
+            None => files.push(difyx::engine::RenderedFile {
+                path: source,
+                text: doc.to_owned(),
+            }),
+        }
+    }
+    files
+}
