@@ -145,9 +145,15 @@ done
 # --each over BATCH values files against one process per file, same output.
 BATCH=${BATCH:-24}
 mkdir -p "$OUT/envs"
+# The production fixture is a values file of the 0.2x releases: from 0.30.0
+# the release's schema rejects it (as Helm does), so a release it does not
+# fit batches the upstream values.yaml instead.
+BATCH_FULL=tests/fixtures/production-values.yaml
+# shellcheck disable=SC2086
+$BIN template dify -n dify $V -f "$BATCH_FULL" >/dev/null 2>&1 || BATCH_FULL=$UPSTREAM/values.yaml
 for i in $(seq -w 1 "$BATCH"); do
     case $((10#$i % 3)) in
-        0) cp tests/fixtures/production-values.yaml "$OUT/envs/env-$i.yaml" ;;
+        0) cp "$BATCH_FULL" "$OUT/envs/env-$i.yaml" ;;
         1) cp examples/scenario-1-full-eso.yaml "$OUT/envs/env-$i.yaml" ;;
         2) printf 'api:\n  secretKey: "key-%s"\n' "$i" > "$OUT/envs/env-$i.yaml" ;;
     esac

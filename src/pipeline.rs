@@ -102,9 +102,9 @@ pub fn compute_values(
     user: &UserValues,
     skip_schema_validation: bool,
 ) -> Result<(Map, Vec<String>), Error> {
-    let (values, warnings, tree) = merge_values(chart, user)?;
+    let (values, warnings, tree, touched) = merge_values_touched(chart, user)?;
     if !skip_schema_validation {
-        check_helm_schemas(chart, tree.as_ref(), &values)?;
+        check_helm_schemas(chart, tree.as_ref(), &values, touched.as_ref())?;
         if chart.schema_check == SchemaCheck::ExplainsFailures {
             check_schema(chart, &values)?;
         }
@@ -116,20 +116,25 @@ pub fn compute_values(
 /// enabled subchart's), on the final values: what `helm template` accepts,
 /// schema-wise. The final values and warnings on success.
 pub fn helm_schema_check(chart: &Chart, user: &UserValues) -> Result<(Map, Vec<String>), Error> {
-    let (values, warnings, tree) = merge_values(chart, user)?;
-    check_helm_schemas(chart, tree.as_ref(), &values)?;
+    let (values, warnings, tree, touched) = merge_values_touched(chart, user)?;
+    check_helm_schemas(chart, tree.as_ref(), &values, touched.as_ref())?;
     Ok((values, warnings))
 }
 
-/// The final values, the merge warnings, and (for a chart with subcharts)
-/// the subcharts that take part, unchecked.
-fn merge_values<'c>(
-    chart: &'c Chart,
-    user: &UserValues,
-) -> Result<(Map, Vec<String>, Option<Enabled<'c>>), Error> {
+/// The final values, the merge warnings, the subcharts that take part (for
+/// a chart with subcharts) and, for an embedded release, its schemas cut to
+/// what the user's values touch ([`touched_schemas`]).
+type Merged<'c> = (Map, Vec<String>, Option<Enabled<'c>>, Option<Touched>);
+
+/// Merges the user's values over the chart's, unchecked: see [`Merged`].
+fn merge_values_touched<'c>(chart: &'c Chart, user: &UserValues) -> Result<Merged<'c>, Error> {
     let mut warnings = Vec::new();
     let user = user.merged()?;
     let release = crate::lint::versioned::release_of(chart);
+    let touched = match release {
+        Some(_) => Some(touched_schemas(chart, &user)?),
+        None => None,
+    };
     // The diagnostics below read only a few top-level keys of the user's
     // own values: keep those, not a copy of the whole file.
     let kept = release.map(|_| {
@@ -172,7 +177,85 @@ fn merge_values<'c>(
                 .map(crate::lint::versioned::Diagnostic::warning),
         );
     }
-    Ok((values, warnings, tree))
+    Ok((values, warnings, tree, touched))
+}
+
+/// An embedded release's schemas (its own as `""`, each subchart's by
+/// name), each cut to the properties the user's values set.
+///
+/// Where the user sets nothing the final values are the release's own
+/// defaults, which meet every schema (`every_release_s_defaults_meet_its_schemas`):
+/// only what the user set, below it, or the `global` a subchart receives
+/// from the parent, can break a rule. Checking those alone gives Helm's
+/// verdict, and compiles a schema the size of the user's file rather than
+/// the chart's. The schemas hold only `properties`, `type`, `enum`-like
+/// keywords (no `required`, `additionalProperties` or `$ref` outside the
+/// `items` kept whole), so dropping an untouched property drops only the
+/// checks of values the user did not give.
+type Touched = Vec<(String, Option<serde_json::Value>)>;
+
+fn touched_schemas(chart: &Chart, user: &Map) -> Result<Touched, Error> {
+    use crate::values::schema::SchemaError;
+    if user.is_empty() {
+        // Nothing set: nothing to check.
+        let subcharts = chart.subcharts.iter().map(|s| (s.name.clone(), None));
+        return Ok(std::iter::once((String::new(), None))
+            .chain(subcharts)
+            .collect());
+    }
+    let own = chart.helm_schema_doc().map_err(|message| {
+        Error::Schema(SchemaError {
+            message,
+            violations: Vec::new(),
+        })
+    })?;
+    let mut out = vec![(String::new(), own.map(|doc| cut(&doc, Some(user), None)))];
+    for sub in &chart.subcharts {
+        let doc = match sub.schema.as_deref() {
+            Some(text) => serde_json::from_str::<serde_json::Value>(text).ok(),
+            None => None,
+        };
+        let section = user.get(&sub.name).and_then(Value::as_map);
+        out.push((
+            sub.name.clone(),
+            doc.map(|d| cut(&d, section, user.get("global"))),
+        ));
+    }
+    Ok(out)
+}
+
+/// `schema` with, under `properties`, only the keys `user` sets (recursively);
+/// `global` counts as set when the parent's `global` is.
+fn cut(
+    schema: &serde_json::Value,
+    user: Option<&Map>,
+    global: Option<&Value>,
+) -> serde_json::Value {
+    let serde_json::Value::Object(node) = schema else {
+        return schema.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (k, v) in node {
+        if k != "properties" {
+            out.insert(k.clone(), v.clone());
+            continue;
+        }
+        let serde_json::Value::Object(props) = v else {
+            out.insert(k.clone(), v.clone());
+            continue;
+        };
+        let mut kept = serde_json::Map::new();
+        for (name, sub) in props {
+            let given =
+                user.and_then(|u| u.get(name))
+                    .or(if name == "global" { global } else { None });
+            if let Some(given) = given {
+                kept.insert(name.clone(), cut(sub, given.as_map(), None));
+            }
+        }
+        out.insert(k.clone(), serde_json::Value::Object(kept));
+    }
+    serde_json::Value::Object(out)
 }
 
 /// Whether a null is anywhere in `map` (only a user null can be one to
@@ -221,6 +304,7 @@ pub(crate) fn check_helm_schemas(
     chart: &Chart,
     tree: Option<&Enabled<'_>>,
     values: &Map,
+    touched: Option<&Touched>,
 ) -> Result<(), Error> {
     use crate::values::schema::{helm_report, ChartCheck, SchemaError};
     let schema_error = |message: String| {
@@ -229,7 +313,17 @@ pub(crate) fn check_helm_schemas(
             violations: Vec::new(),
         })
     };
-    let own = chart.helm_schema_doc().map_err(schema_error)?;
+    let cut_for = |name: &str| {
+        touched.and_then(|t| {
+            t.iter()
+                .find(|(n, _)| n == name)
+                .map(|(_, doc)| doc.clone())
+        })
+    };
+    let own = match cut_for("") {
+        Some(doc) => doc,
+        None => chart.helm_schema_doc().map_err(schema_error)?,
+    };
     let mut checks = Vec::new();
     match tree {
         None => {
@@ -243,6 +337,13 @@ pub(crate) fn check_helm_schemas(
             for t in targets {
                 if std::ptr::eq(t.chart, chart) {
                     if let Some(doc) = &own {
+                        checks.push(ChartCheck::run_doc(t.name, &t.pointer, doc, t.values)?);
+                        continue;
+                    }
+                } else if let Some(doc) =
+                    cut_for(t.name).filter(|_| t.pointer.matches('/').count() == 1)
+                {
+                    if let Some(doc) = &doc {
                         checks.push(ChartCheck::run_doc(t.name, &t.pointer, doc, t.values)?);
                         continue;
                     }
@@ -325,7 +426,7 @@ pub fn template_with(
 ) -> Result<Output, Error> {
     crate::release::validate_name(&opts.release.name).map_err(Error::Usage)?;
     crate::release::validate_namespace(&opts.release.namespace).map_err(Error::Usage)?;
-    let (values, warnings, tree) = merge_values(chart, user)?;
+    let (values, warnings, tree, touched) = merge_values_touched(chart, user)?;
     // An embedded release's own defaults meet its schemas (tested for every
     // release: `every_release_s_defaults_meet_its_schemas`), so with no user
     // value there is nothing to check.
@@ -334,7 +435,7 @@ pub fn template_with(
         && user.files.iter().all(|f| f.text.trim().is_empty());
     let check = (!opts.skip_schema_validation).then_some(chart.schema_check);
     if check.is_some() && !defaults_only {
-        check_helm_schemas(chart, tree.as_ref(), &values)?;
+        check_helm_schemas(chart, tree.as_ref(), &values, touched.as_ref())?;
     }
     drop(tree);
     let values = Arc::new(Value::Map(values));
@@ -406,8 +507,9 @@ mod tests {
     fn every_release_s_defaults_meet_its_schemas() {
         for v in VERSIONS {
             let chart = Chart::embedded(v);
-            let (values, _, tree) = merge_values(&chart, &UserValues::default()).unwrap();
-            if let Err(e) = check_helm_schemas(&chart, tree.as_ref(), &values) {
+            let (values, _, tree, _) =
+                merge_values_touched(&chart, &UserValues::default()).unwrap();
+            if let Err(e) = check_helm_schemas(&chart, tree.as_ref(), &values, None) {
                 panic!("{}: {e}", v.version);
             }
         }
